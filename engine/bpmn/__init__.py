@@ -1,0 +1,1 @@
+"""The SpiffWorkflow seam (its only importer): parsing, forms, restricted scripts, running instances."""

@@ -1,0 +1,68 @@
+"""Reading an instance's audit trail as a timeline of events."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine.errors import NotFound
+from engine.runtime import Tx
+from engine.status import AuditType
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    """One audit event, decoded."""
+
+    seq: int
+    type: str
+    actor: str | None
+    at: datetime
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    @property
+    def summary(self) -> str:
+        """One line a person can read."""
+        p = self.payload
+        if self.type == AuditType.INSTANCE_STARTED:
+            return f"{p.get('process_key')} v{p.get('version')} started"
+        if self.type == AuditType.TASK_CREATED:
+            who = p.get("assignee") or ", ".join(p.get("candidate_roles", []) + p.get("candidate_users", []))
+            return f"task {p.get('task_id')} {p.get('title')!r} for {who or '-'} (rule: {p.get('rule')})"
+        if self.type == AuditType.TASK_COMPLETED:
+            fields = ", ".join(f"{k}={v!r}" for k, v in sorted(p.get("data", {}).items()))
+            return f"task {p.get('task_id')} {p.get('title')!r} completed" + (f": {fields}" if fields else "")
+        if self.type in (AuditType.TASK_CLAIMED, AuditType.TASK_RELEASED):
+            return f"task {p.get('task_id')}"
+        if self.type == AuditType.TASK_CANCELLED:
+            return f"task {p.get('task_id')} cancelled: {p.get('reason')}"
+        if self.type == AuditType.INSTANCE_ERRORED:
+            return f"error at {p.get('element') or '?'}: {p.get('message')}"
+        if self.type == AuditType.INSTANCE_CANCELLED:
+            return f"reason: {p.get('reason') or '-'}"
+        return ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "type": self.type,
+            "actor": self.actor,
+            "at": self.at.isoformat(),
+            "data": self.payload,
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+
+def history(tx: Tx, instance_id: int) -> list[HistoryEvent]:
+    """The ordered events of one instance (they outlive the instance row)."""
+    events = tx.store.instance_events(instance_id)
+    if not events and tx.store.instance(instance_id) is None:
+        raise NotFound(f"no instance {instance_id}")
+    return [
+        HistoryEvent(e.seq, e.type, e.actor, e.at, json.loads(e.payload), e.prev_hash, e.hash) for e in events
+    ]

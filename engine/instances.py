@@ -1,0 +1,439 @@
+"""Engine commands on instances and their tasks: start, claim, release, complete, cancel.
+
+Each command runs inside the transaction it is given and never commits: the CLI, a web view or a
+worker commits. Every command that changes an instance locks its row first (``FOR UPDATE`` on
+PostgreSQL; SQLite writers hold the database) and writes it back with a row-version check, so two
+people completing one task cannot both win.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine import assignment
+from engine.audit import InstanceChain, canonical
+from engine.bpmn.forms import validate_submission
+from engine.bpmn.runner import Execution, ReadyTask, clock
+from engine.bpmn.scripting import evaluate
+from engine.deploy import definition_ref, latest, model_of
+from engine.errors import BadRequest, Conflict, NotFound, PermissionDenied, ProcessFailed
+from engine.runtime import Tx
+from engine.status import ACTIVE_TASK_STATUSES, AuditType, InstanceStatus, TaskStatus
+from engine.store import InstanceRow, TaskRow, dumps
+from engine.tasks import TaskSummary
+from engine.timeparse import parse_due
+from engine.users import Actor
+
+# Start data keys that name whose evaluation an instance is (indexed for search and inbox display).
+SUBJECT_KEYS = {"nip": "subject_nip", "nama": "subject_name", "unit": "subject_unit"}
+CANCEL_ROLES = frozenset({"admin", "bkpsdm", "pengelola_kinerja"})
+MAX_DATA_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command left behind: the instance's status and its open tasks."""
+
+    instance_id: int
+    status: str
+    open_tasks: list[TaskSummary]
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "instance_id": self.instance_id,
+            "status": self.status,
+            "open_tasks": [t.to_dict() for t in self.open_tasks],
+            "error": self.error,
+        }
+
+
+@dataclass
+class _Open:
+    """An instance being changed in this transaction: its row, its execution, its new audit events."""
+
+    row: InstanceRow
+    execution: Execution
+    chain: InstanceChain
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+
+
+def _check_data(data: Any) -> dict[str, Any]:
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise BadRequest("data must be a JSON object")
+    if len(dumps(dict(data))) > MAX_DATA_BYTES:
+        raise BadRequest(f"data is larger than {MAX_DATA_BYTES // 1024} KB")
+    return dict(data)
+
+
+def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """Top-level keys whose values differ, with both values (JSON-safe)."""
+    changed = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = canonical(before.get(key)), canonical(after.get(key))
+        if old != new:
+            changed[key] = {"from": json.loads(old), "to": json.loads(new)}
+    return changed
+
+
+def _expression_failure(ready: ReadyTask, attribute: str, exc: Exception) -> ProcessFailed:
+    source = ready.extensions.get(f"source:{attribute}", ready.extensions.get(f"camunda:{attribute}"))
+    return ProcessFailed(f"{attribute} {source!r} failed: {type(exc).__name__}: {exc}", ready.bpmn_id)
+
+
+def _due(tx: Tx, ready: ReadyTask, attribute: str) -> datetime | None:
+    expression = ready.extensions.get(f"camunda:{attribute}")
+    if expression is None:
+        return None
+    try:
+        return parse_due(evaluate(expression, ready.data), tx.clock.now(), tx.settings.tz)
+    except Exception as exc:  # any failure of a model's expression is the model's, reported as such
+        raise _expression_failure(ready, attribute, exc) from None
+
+
+def _priority(ready: ReadyTask) -> int:
+    expression = ready.extensions.get("camunda:priority")
+    if expression is None:
+        return 50
+    try:
+        return int(evaluate(expression, ready.data))
+    except Exception as exc:  # a model's bad priority expression is the model's error
+        raise _expression_failure(ready, "priority", exc) from None
+
+
+def _load(tx: Tx, row: InstanceRow) -> _Open:
+    execution = Execution.load(model_of(tx, definition_ref(tx, row.definition_id)), row.state)
+    return _Open(row, execution, InstanceChain(tx, row))
+
+
+def _lock_task(tx: Tx, task_id: int, actor: Actor) -> tuple[TaskRow, InstanceRow]:
+    """Lock the task's instance, then read the task as it is now; hide tasks the actor may not see."""
+    instance = tx.store.lean.lock_instance_of_task(task_id)
+    task = tx.store.lean.task(task_id) if instance is not None else None
+    if instance is None or task is None:
+        raise NotFound(f"no task {task_id}")
+    roles, users = tuple(json.loads(task.candidate_roles)), tuple(json.loads(task.candidate_users))
+    if not assignment.may_see(task, roles, users, actor):
+        if assignment.is_candidate(task, roles, users, actor):  # it was in their queue: say what happened
+            raise Conflict(
+                f"task {task_id} is already {'taken' if task.status == TaskStatus.CLAIMED else task.status}"
+            )
+        raise NotFound(f"no task {task_id}")
+    if task.status not in ACTIVE_TASK_STATUSES:
+        raise Conflict(f"task {task_id} is already {task.status}")
+    return task, instance
+
+
+def _open_task(tx: Tx, work: _Open, ready: ReadyTask) -> TaskRow:
+    """Index a newly ready human task, with the people the rules choose, and audit it."""
+    chosen = assignment.resolve(ready)
+    assignee = chosen.assignee
+    if assignee is not None:
+        assignee = tx.store.lean.usernames_for(assignee) or assignee  # a NIP names its user
+    row = work.row
+    task = TaskRow(
+        id=0,
+        instance_id=row.id,
+        spiff_task_id=ready.spiff_id,
+        bpmn_id=ready.bpmn_id,
+        title=ready.name[:255],
+        process_key=row.process_key,
+        lane=ready.lane,
+        candidate_roles=dumps(list(chosen.candidate_roles)),
+        candidate_users=dumps(list(chosen.candidate_users)),
+        assignee=assignee,
+        assignment_rule=chosen.rule,
+        assignment_detail=dumps(dict(chosen.detail)),
+        status=TaskStatus.ASSIGNED if assignee else TaskStatus.OPEN,
+        priority=_priority(ready),
+        due_at=_due(tx, ready, "dueDate"),
+        follow_up_at=_due(tx, ready, "followUpDate"),
+        subject_nip=row.subject_nip,
+        subject_name=row.subject_name,
+        created_at=tx.clock.now(),
+        claimed_at=None,
+        claimed_by=None,
+        completed_at=None,
+        completed_by=None,
+    )
+    tx.store.lean.insert_task(task)
+    if not assignee:
+        tx.store.lean.add_candidates(task.id, chosen.candidate_roles, chosen.candidate_users)
+    work.chain.add(
+        AuditType.TASK_CREATED,
+        {
+            "task_id": task.id,
+            "bpmn_id": task.bpmn_id,
+            "title": task.title,
+            "lane": task.lane,
+            "assignee": assignee,
+            "candidate_roles": list(chosen.candidate_roles),
+            "candidate_users": list(chosen.candidate_users),
+            "rule": chosen.rule,
+            "rule_detail": dict(chosen.detail),
+            "due_at": task.due_at,
+        },
+        None,
+    )
+    return task
+
+
+def _close_task(tx: Tx, task: TaskRow, status: TaskStatus, actor: str | None) -> None:
+    had_candidates = task.status == TaskStatus.OPEN or task.claimed_by is not None
+    task.status = status
+    task.completed_at = tx.clock.now()
+    task.completed_by = actor
+    tx.store.lean.save_task(task)
+    if had_candidates:
+        tx.store.lean.drop_candidates(task.id)
+
+
+def _settle(tx: Tx, work: _Open, actor: Actor, failure: ProcessFailed | None) -> Outcome:
+    """After the engine ran: sync the inbox index, status, timers and state, and audit all of it.
+
+    The inbox index mirrors the ready human tasks: those no longer ready are withdrawn, the newly
+    ready ones opened with the people the rules choose.
+    """
+    row, execution = work.row, work.execution
+    now = tx.clock.now()
+    try:
+        ready = {r.spiff_id: r for r in execution.ready_tasks()}
+    except ProcessFailed as exc:
+        ready, failure = {}, failure or exc
+    active = {t.spiff_task_id: t for t in tx.store.lean.active_tasks(row.id)}
+    for spiff_id in sorted(set(active) - set(ready)):
+        task = active.pop(spiff_id)
+        _close_task(tx, task, TaskStatus.CANCELLED, None)
+        work.chain.add(
+            AuditType.TASK_CANCELLED,
+            {"task_id": task.id, "bpmn_id": task.bpmn_id, "reason": "withdrawn by the process"},
+            None,
+        )
+    opened: list[TaskRow] = []
+    for spiff_id, item in ready.items():
+        if spiff_id in active:
+            continue
+        try:
+            opened.append(_open_task(tx, work, item))
+        except ProcessFailed as exc:
+            failure = failure or exc
+    if failure is not None:
+        row.status = InstanceStatus.ERRORED
+        row.error = failure.message
+        work.chain.add(
+            AuditType.INSTANCE_ERRORED,
+            {"element": failure.element, "line": failure.line, "message": failure.message},
+            None,
+        )
+    elif execution.completed:
+        row.status = InstanceStatus.COMPLETED
+        row.ended_at = now
+        row.error = None
+        work.chain.add(AuditType.INSTANCE_COMPLETED, {"data": execution.data}, actor.username)
+    row.state = execution.dump()
+    row.next_due_at = execution.next_due_at() if failure is None else None
+    row.updated_at = now
+    tx.store.lean.save_instance(row)
+    work.chain.write()
+    open_now = [*active.values(), *opened]
+    return Outcome(row.id, row.status, [TaskSummary.of(t) for t in open_now], row.error)
+
+
+# -- commands ---------------------------------------------------------------------------------------
+
+
+def start(
+    tx: Tx,
+    key: str,
+    actor: Actor,
+    data: Mapping[str, Any] | None = None,
+    business_key: str | None = None,
+) -> Outcome:
+    """Start the newest version of a process; an engine failure at start refuses it and stores nothing."""
+    values = _check_data(data)
+    definition = latest(tx, key)
+    model = model_of(tx, definition_ref(tx, definition.id))
+    _check_may_start(model.starter_groups, model.starter_users, actor)
+    if business_key is not None:
+        business_key = business_key.strip()
+        if not business_key or len(business_key) > 255:
+            raise BadRequest("a business key has 1 to 255 characters")
+        if tx.store.lean.business_key_taken(key, business_key):
+            raise Conflict(f"an instance of {key} with business key {business_key!r} already exists")
+    with clock(tx.clock.now):
+        execution = Execution.start(model, values)
+    now = tx.clock.now()
+    subject = {
+        column: str(values[k])[:255] for k, column in SUBJECT_KEYS.items() if values.get(k) is not None
+    }
+    row = InstanceRow(
+        id=0,
+        definition_id=definition.id,
+        process_key=key,
+        business_key=business_key,
+        subject_nip=subject.get("subject_nip"),
+        subject_name=subject.get("subject_name"),
+        subject_unit=subject.get("subject_unit"),
+        status=InstanceStatus.RUNNING,
+        state="{}",
+        next_due_at=None,
+        row_version=1,
+        started_by=actor.username,
+        started_at=now,
+        updated_at=now,
+        ended_at=None,
+        error=None,
+        audit_seq=0,
+        audit_head=None,
+    )
+    row.id = tx.store.lean.insert_instance({k: getattr(row, k) for k in row.__slots__})
+    work = _Open(row, execution, InstanceChain(tx, row))
+    work.chain.add(
+        AuditType.INSTANCE_STARTED,
+        {
+            "process_key": key,
+            "version": definition.version,
+            "definition_sha256": definition.sha256,
+            "business_key": business_key,
+            "data": values,
+        },
+        actor.username,
+    )
+    outcome = _settle(tx, work, actor, None)
+    if outcome.error is not None:
+        raise ProcessFailed(f"the process cannot start: {outcome.error}")
+    return outcome
+
+
+def _check_may_start(groups: tuple[str, ...] | None, users: tuple[str, ...] | None, actor: Actor) -> None:
+    if (groups is None and users is None) or actor.has("admin"):
+        return
+    if actor.username in (users or ()) or actor.roles.intersection(groups or ()):
+        return
+    raise PermissionDenied("you may not start this process")
+
+
+def _take(tx: Tx, task: TaskRow, actor: Actor) -> None:
+    task.status = TaskStatus.CLAIMED
+    task.assignee = actor.username
+    task.claimed_at = tx.clock.now()
+    task.claimed_by = actor.username
+
+
+def _touch(tx: Tx, instance: InstanceRow, chain: InstanceChain) -> None:
+    instance.updated_at = tx.clock.now()
+    tx.store.lean.save_instance(instance)
+    chain.write()
+
+
+def claim(tx: Tx, task_id: int, actor: Actor) -> TaskSummary:
+    """Take an open task from a queue into one's own inbox."""
+    task, instance = _lock_task(tx, task_id, actor)
+    if task.status != TaskStatus.OPEN:
+        if task.assignee in actor.identities:
+            raise Conflict(f"task {task_id} is already yours")
+        raise Conflict(f"task {task_id} is already taken")
+    assignment.check_may_claim(
+        task, tuple(json.loads(task.candidate_roles)), tuple(json.loads(task.candidate_users)), actor
+    )
+    chain = InstanceChain(tx, instance)
+    _take(tx, task, actor)
+    chain.add(AuditType.TASK_CLAIMED, {"task_id": task.id}, actor.username)
+    tx.store.lean.save_task(task)
+    _touch(tx, instance, chain)
+    return TaskSummary.of(task)
+
+
+def release(tx: Tx, task_id: int, actor: Actor) -> TaskSummary:
+    """Give a claimed task back to its queue."""
+    task, instance = _lock_task(tx, task_id, actor)
+    if task.status == TaskStatus.ASSIGNED:
+        raise Conflict(f"task {task_id} was assigned to you by the process; it cannot go back to a queue")
+    if task.status != TaskStatus.CLAIMED or task.assignee not in actor.identities:
+        raise Conflict(f"task {task_id} is not claimed by you")
+    task.status = TaskStatus.OPEN
+    task.assignee = None
+    task.claimed_at = None
+    task.claimed_by = None
+    tx.store.lean.save_task(task)
+    chain = InstanceChain(tx, instance)
+    chain.add(AuditType.TASK_RELEASED, {"task_id": task.id}, actor.username)
+    _touch(tx, instance, chain)
+    return TaskSummary.of(task)
+
+
+def complete(tx: Tx, task_id: int, data: Mapping[str, Any] | None, actor: Actor) -> Outcome:
+    """Complete a task with form data: validated, run, indexed and audited in this one transaction.
+
+    Bad data changes nothing (ValidationFailed). A failure of the process after the person's work is
+    accepted marks the instance errored, keeping the work, rather than losing it.
+    """
+    values = _check_data(data)
+    task, instance = _lock_task(tx, task_id, actor)
+    assignment.check_may_complete(
+        task, tuple(json.loads(task.candidate_roles)), tuple(json.loads(task.candidate_users)), actor
+    )
+    if instance.status != InstanceStatus.RUNNING:
+        raise Conflict(f"instance {instance.id} is {instance.status}")
+    work = _load(tx, instance)
+    info = work.execution.task_info(task.spiff_task_id)
+    clean = validate_submission(info.form, values, info.data)
+    if task.status == TaskStatus.OPEN:
+        _take(tx, task, actor)  # straight from the queue: the completion event names who took it
+    failure = None
+    with clock(tx.clock.now):
+        try:
+            work.execution.complete(task.spiff_task_id, clean)
+        except ProcessFailed as exc:
+            failure = exc
+    _close_task(tx, task, TaskStatus.COMPLETED, actor.username)
+    work.chain.add(
+        AuditType.TASK_COMPLETED,
+        {
+            "task_id": task.id,
+            "bpmn_id": task.bpmn_id,
+            "title": task.title,
+            "data": clean,
+            "changes": _changes(info.data, work.execution.data),
+        },
+        actor.username,
+    )
+    return _settle(tx, work, actor, failure)
+
+
+def cancel(tx: Tx, instance_id: int, actor: Actor, reason: str | None = None) -> Outcome:
+    """Stop a running instance: its open tasks are withdrawn and nothing further happens."""
+    instance = tx.store.lean.lock_instance(instance_id)
+    if instance is None:
+        raise NotFound(f"no instance {instance_id}")
+    if not actor.roles & CANCEL_ROLES and instance.started_by != actor.username:
+        raise PermissionDenied("you may not cancel this instance")
+    if instance.status not in (InstanceStatus.RUNNING, InstanceStatus.ERRORED):
+        raise Conflict(f"instance {instance_id} is already {instance.status}")
+    work = _load(tx, instance)
+    work.execution.cancel()
+    for task in tx.store.lean.active_tasks(instance.id):
+        _close_task(tx, task, TaskStatus.CANCELLED, None)
+        work.chain.add(
+            AuditType.TASK_CANCELLED,
+            {"task_id": task.id, "bpmn_id": task.bpmn_id, "reason": "instance cancelled"},
+            actor.username,
+        )
+    now = tx.clock.now()
+    instance.status = InstanceStatus.CANCELLED
+    instance.ended_at = now
+    instance.updated_at = now
+    instance.next_due_at = None
+    instance.state = work.execution.dump()
+    work.chain.add(AuditType.INSTANCE_CANCELLED, {"reason": reason}, actor.username)
+    tx.store.lean.save_instance(instance)
+    work.chain.write()
+    return Outcome(instance.id, instance.status, [])

@@ -1,0 +1,223 @@
+"""Typed table definitions (SQLAlchemy 2 ``Mapped``); every change to them is an Alembic migration."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from engine.status import InstanceStatus, TaskStatus
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone, so we add it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every record."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+class ModelFileRecord(Base):
+    """A BPMN or DMN file, stored once by the SHA-256 of its content."""
+
+    __tablename__ = "model_file"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(8))  # bpmn | dmn
+    content: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class ProcessDefinitionRecord(Base):
+    """One deployed version of a process (or collaboration) key."""
+
+    __tablename__ = "process_definition"
+    __table_args__ = (
+        UniqueConstraint("key", "version", name="uq_process_definition_key_version"),
+        Index("ix_process_definition_key_sha256", "key", "sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255))
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str | None] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16), default="process")  # process | collaboration
+    sha256: Mapped[str] = mapped_column(String(64))  # over the content of every file this key needs
+    main_file: Mapped[str] = mapped_column(ForeignKey("model_file.sha256"))
+    deployed_by: Mapped[str | None] = mapped_column(String(150))
+    deployed_at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class DefinitionFileRecord(Base):
+    """The files a definition needs: its own, the processes it calls, the decisions it uses."""
+
+    __tablename__ = "definition_file"
+
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), primary_key=True)
+    file_sha256: Mapped[str] = mapped_column(ForeignKey("model_file.sha256"), primary_key=True)
+
+
+class ProcessInstanceRecord(Base):
+    """One running or finished process instance with its state-only JSON."""
+
+    __tablename__ = "process_instance"
+    __table_args__ = (
+        UniqueConstraint("process_key", "business_key", name="uq_process_instance_business_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(255), index=True)
+    business_key: Mapped[str | None] = mapped_column(String(255))
+    subject_nip: Mapped[str | None] = mapped_column(String(32), index=True)
+    subject_name: Mapped[str | None] = mapped_column(String(255))
+    subject_unit: Mapped[str | None] = mapped_column(String(64), index=True)
+    status: Mapped[InstanceStatus] = mapped_column(String(16), index=True)
+    state: Mapped[str] = mapped_column(Text)
+    next_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    started_by: Mapped[str | None] = mapped_column(String(150))
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    audit_seq: Mapped[int] = mapped_column(Integer, default=0)  # sequence of the newest audit event
+    audit_head: Mapped[str | None] = mapped_column(String(64))  # its hash
+
+    __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012 (SQLAlchemy reads it as is)
+
+
+class HumanTaskRecord(Base):
+    """The inbox index: one row per human task the engine ever offered to people."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        # Partial indexes: each holds only the rows its query reads, so writing a task touches fewer pages.
+        Index(
+            "ix_human_task_mine",
+            "assignee",
+            "due_at",
+            sqlite_where=text("status IN ('assigned', 'claimed')"),
+            postgresql_where=text("status IN ('assigned', 'claimed')"),
+        ),
+        Index(
+            "ix_human_task_archive",
+            "completed_by",
+            "completed_at",
+            sqlite_where=text("status = 'completed'"),
+            postgresql_where=text("status = 'completed'"),
+        ),
+        Index("ix_human_task_instance_status", "instance_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    spiff_task_id: Mapped[str] = mapped_column(String(36))
+    bpmn_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(255))
+    process_key: Mapped[str] = mapped_column(String(255))
+    lane: Mapped[str | None] = mapped_column(String(255))
+    candidate_roles: Mapped[str] = mapped_column(Text, default="[]")  # JSON list, for display
+    candidate_users: Mapped[str] = mapped_column(Text, default="[]")  # JSON list, for display
+    assignee: Mapped[str | None] = mapped_column(String(150))
+    assignment_rule: Mapped[str] = mapped_column(String(32))
+    assignment_detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON: expression, value, ...
+    status: Mapped[TaskStatus] = mapped_column(String(16))
+    priority: Mapped[int] = mapped_column(Integer, default=50)
+    due_at: Mapped[datetime | None]
+    follow_up_at: Mapped[datetime | None]
+    subject_nip: Mapped[str | None] = mapped_column(String(32))
+    subject_name: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(150))
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(String(150))
+
+
+class TaskCandidateRecord(Base):
+    """Who may claim an active task: one row per candidate role or user; removed when the task ends.
+
+    ``who`` is ``role:<name>`` or ``user:<username>``, so a queue is one range of the primary key.
+    """
+
+    __tablename__ = "task_candidate"
+
+    who: Mapped[str] = mapped_column(String(160), primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("human_task.id"), primary_key=True, index=True)
+
+
+class AuditEventRecord(Base):
+    """One append-only, hash-chained audit event. Never updated, never deleted."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (UniqueConstraint("chain", "seq", name="uq_audit_event_chain_seq"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    chain: Mapped[str] = mapped_column(String(128))  # "instance/42", "definition/skp_planning"
+    seq: Mapped[int] = mapped_column(Integer)
+    instance_id: Mapped[int | None] = mapped_column(Integer)  # no FK: outlives its instance
+    type: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str | None] = mapped_column(String(150))
+    at: Mapped[datetime]
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON, hashed as stored
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class UserRecord(Base):
+    """A person or a service account that may log in."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(150), unique=True)
+    display_name: Mapped[str] = mapped_column(String(255))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    nip: Mapped[str | None] = mapped_column(String(32), unique=True)
+    email: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_service: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class UserRoleRecord(Base):
+    """One role held by one user."""
+
+    __tablename__ = "user_role"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)

@@ -1,0 +1,345 @@
+"""A unit of work: one session, one transaction, the queries the engine needs, committed by the caller."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.errors import Conflict
+from engine.status import ACTIVE_TASK_STATUSES, TaskStatus
+from engine.store.db import Database
+from engine.store.lean import Lean
+from engine.store.records import (
+    AuditEventRecord,
+    DefinitionFileRecord,
+    HumanTaskRecord,
+    ModelFileRecord,
+    ProcessDefinitionRecord,
+    ProcessInstanceRecord,
+    TaskCandidateRecord,
+    UserRecord,
+    UserRoleRecord,
+)
+
+
+class Store:
+    """One transaction against the database. Engine commands run inside it; the caller commits."""
+
+    def __init__(self, database: Database, write: bool = True) -> None:
+        self.database = database
+        self._connection = database.db_engine.connect()
+        if write:
+            self._connection.execution_options(kinerja_write=True)
+        self._transaction = self._connection.begin()
+        self._session: Session | None = None
+        self.lean = Lean(self._connection, lambda: self._session, database.is_postgres)
+
+    @property
+    def session(self) -> Session:
+        """The ORM session, made on first use and joined to this transaction (the hot path needs none)."""
+        if self._session is None:
+            self._session = Session(
+                bind=self._connection,
+                join_transaction_mode="rollback_only",
+                expire_on_commit=False,
+                autoflush=False,
+            )
+        return self._session
+
+    # -- transaction -------------------------------------------------------------------------
+    def add(self, record: Any) -> None:
+        self.session.add(record)
+
+    def flush(self) -> None:
+        """Write pending changes now, turning lost races into Conflict."""
+        if self._session is None:
+            return
+        try:
+            self._session.flush()
+        except StaleDataError as exc:
+            raise Conflict("the instance was changed by someone else; try again") from exc
+        except IntegrityError as exc:
+            raise Conflict(f"conflicting change: {_first_line(exc.orig)}") from exc
+        except OperationalError as exc:
+            if "locked" in str(exc.orig):
+                raise Conflict("the database is busy; try again") from exc
+            raise
+
+    def commit(self) -> None:
+        self.flush()
+        try:
+            self._transaction.commit()
+        except (StaleDataError, IntegrityError) as exc:
+            raise Conflict(f"conflicting change: {_first_line(exc)}") from exc
+
+    def rollback(self) -> None:
+        if self._transaction.is_active:
+            self._transaction.rollback()
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+        self._connection.close()
+
+    # -- model files and definitions ---------------------------------------------------------
+    def model_file(self, sha256: str) -> ModelFileRecord | None:
+        return self.session.get(ModelFileRecord, sha256)
+
+    def latest_definition(self, key: str) -> ProcessDefinitionRecord | None:
+        stmt = (
+            select(ProcessDefinitionRecord)
+            .where(ProcessDefinitionRecord.key == key)
+            .order_by(ProcessDefinitionRecord.version.desc())
+            .limit(1)
+        )
+        return self.session.scalars(stmt).first()
+
+    def definition(self, definition_id: int) -> ProcessDefinitionRecord | None:
+        return self.session.get(ProcessDefinitionRecord, definition_id)
+
+    def definition_version(self, key: str, version: int) -> ProcessDefinitionRecord | None:
+        stmt = select(ProcessDefinitionRecord).where(
+            ProcessDefinitionRecord.key == key, ProcessDefinitionRecord.version == version
+        )
+        return self.session.scalars(stmt).first()
+
+    def definition_versions(self, key: str) -> Sequence[ProcessDefinitionRecord]:
+        stmt = (
+            select(ProcessDefinitionRecord)
+            .where(ProcessDefinitionRecord.key == key)
+            .order_by(ProcessDefinitionRecord.version.desc())
+        )
+        return self.session.scalars(stmt).all()
+
+    def latest_definitions(self) -> Sequence[ProcessDefinitionRecord]:
+        newest = (
+            select(ProcessDefinitionRecord.key, func.max(ProcessDefinitionRecord.version).label("v"))
+            .group_by(ProcessDefinitionRecord.key)
+            .subquery()
+        )
+        stmt = (
+            select(ProcessDefinitionRecord)
+            .join(
+                newest,
+                (ProcessDefinitionRecord.key == newest.c.key)
+                & (ProcessDefinitionRecord.version == newest.c.v),
+            )
+            .order_by(ProcessDefinitionRecord.key)
+        )
+        return self.session.scalars(stmt).all()
+
+    def definition_files(self, definition_id: int) -> Sequence[ModelFileRecord]:
+        stmt = (
+            select(ModelFileRecord)
+            .join(DefinitionFileRecord, DefinitionFileRecord.file_sha256 == ModelFileRecord.sha256)
+            .where(DefinitionFileRecord.definition_id == definition_id)
+            .order_by(ModelFileRecord.kind, ModelFileRecord.name)
+        )
+        return self.session.scalars(stmt).all()
+
+    def link_definition_file(self, definition_id: int, sha256: str) -> None:
+        self.session.add(DefinitionFileRecord(definition_id=definition_id, file_sha256=sha256))
+
+    # -- instances ---------------------------------------------------------------------------
+    def instance(self, instance_id: int) -> ProcessInstanceRecord | None:
+        return self.session.get(ProcessInstanceRecord, instance_id)
+
+    def lock_instance(self, instance_id: int) -> ProcessInstanceRecord | None:
+        """Load an instance for change: row-locked on PostgreSQL, version-checked at flush everywhere."""
+        stmt = select(ProcessInstanceRecord).where(ProcessInstanceRecord.id == instance_id)
+        if self.database.is_postgres:
+            stmt = stmt.with_for_update()
+        return self.session.scalars(stmt).first()
+
+    def instance_by_business_key(self, process_key: str, business_key: str) -> ProcessInstanceRecord | None:
+        stmt = select(ProcessInstanceRecord).where(
+            ProcessInstanceRecord.process_key == process_key,
+            ProcessInstanceRecord.business_key == business_key,
+        )
+        return self.session.scalars(stmt).first()
+
+    def instances(
+        self,
+        *,
+        process_key: str | None = None,
+        status: str | None = None,
+        subject: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[Sequence[ProcessInstanceRecord], int]:
+        stmt = select(ProcessInstanceRecord)
+        if process_key:
+            stmt = stmt.where(ProcessInstanceRecord.process_key == process_key)
+        if status:
+            stmt = stmt.where(ProcessInstanceRecord.status == status)
+        if subject:
+            stmt = stmt.where(ProcessInstanceRecord.subject_nip == subject)
+        total = self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = self.session.scalars(
+            stmt.order_by(ProcessInstanceRecord.id.desc()).limit(limit).offset(offset)
+        ).all()
+        return rows, total
+
+    # -- human tasks -------------------------------------------------------------------------
+    def task(self, task_id: int, fresh: bool = False) -> HumanTaskRecord | None:
+        """A task by id; ``fresh`` re-reads the row even if this session holds it already."""
+        return self.session.get(HumanTaskRecord, task_id, populate_existing=fresh)
+
+    def active_tasks(self, instance_id: int) -> Sequence[HumanTaskRecord]:
+        stmt = (
+            select(HumanTaskRecord)
+            .where(
+                HumanTaskRecord.instance_id == instance_id,
+                HumanTaskRecord.status.in_(ACTIVE_TASK_STATUSES),
+            )
+            .order_by(HumanTaskRecord.id)
+        )
+        return self.session.scalars(stmt).all()
+
+    def tasks_of_instance(self, instance_id: int) -> Sequence[HumanTaskRecord]:
+        stmt = select(HumanTaskRecord).where(HumanTaskRecord.instance_id == instance_id)
+        return self.session.scalars(stmt.order_by(HumanTaskRecord.id)).all()
+
+    def mine(self, identities: Sequence[str], limit: int, offset: int) -> Sequence[HumanTaskRecord]:
+        stmt = (
+            self._mine_query(identities)
+            .order_by(HumanTaskRecord.due_at.is_(None), HumanTaskRecord.due_at, HumanTaskRecord.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return self.session.scalars(stmt).all()
+
+    def count_mine(self, identities: Sequence[str]) -> int:
+        return self._count(self._mine_query(identities))
+
+    def queue(
+        self, username: str, roles: Sequence[str], limit: int, offset: int
+    ) -> Sequence[HumanTaskRecord]:
+        stmt = (
+            self._queue_query(username, roles)
+            .order_by(HumanTaskRecord.due_at.is_(None), HumanTaskRecord.due_at, HumanTaskRecord.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return self.session.scalars(stmt).all()
+
+    def count_queue(self, username: str, roles: Sequence[str]) -> int:
+        return self._count(self._queue_query(username, roles))
+
+    def archive(self, username: str, limit: int, offset: int) -> Sequence[HumanTaskRecord]:
+        stmt = (
+            self._archive_query(username)
+            .order_by(HumanTaskRecord.completed_at.desc(), HumanTaskRecord.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return self.session.scalars(stmt).all()
+
+    def count_archive(self, username: str) -> int:
+        return self._count(self._archive_query(username))
+
+    def _mine_query(self, identities: Sequence[str]) -> Any:
+        return select(HumanTaskRecord).where(
+            HumanTaskRecord.assignee.in_(list(identities)),
+            HumanTaskRecord.status.in_((TaskStatus.ASSIGNED, TaskStatus.CLAIMED)),
+        )
+
+    def _queue_query(self, username: str, roles: Sequence[str]) -> Any:
+        who = [f"user:{username}", *(f"role:{r}" for r in roles)]
+        candidate_ids = select(TaskCandidateRecord.task_id).where(TaskCandidateRecord.who.in_(who))
+        return select(HumanTaskRecord).where(
+            HumanTaskRecord.id.in_(candidate_ids), HumanTaskRecord.status == TaskStatus.OPEN
+        )
+
+    def _archive_query(self, username: str) -> Any:
+        return select(HumanTaskRecord).where(
+            HumanTaskRecord.completed_by == username, HumanTaskRecord.status == TaskStatus.COMPLETED
+        )
+
+    def _count(self, stmt: Any) -> int:
+        return self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+    # -- audit -------------------------------------------------------------------------------
+    def chain_head(self, chain: str) -> tuple[int, str | None]:
+        """The newest (seq, hash) of a chain, read from the events themselves."""
+        stmt = (
+            select(AuditEventRecord.seq, AuditEventRecord.hash)
+            .where(AuditEventRecord.chain == chain)
+            .order_by(AuditEventRecord.seq.desc())
+            .limit(1)
+        )
+        row = self.session.execute(stmt).first()
+        return (row[0], row[1]) if row else (0, None)
+
+    def chain_events(self, chain: str) -> Sequence[AuditEventRecord]:
+        stmt = select(AuditEventRecord).where(AuditEventRecord.chain == chain)
+        return self.session.scalars(stmt.order_by(AuditEventRecord.seq, AuditEventRecord.id)).all()
+
+    def instance_events(self, instance_id: int) -> Sequence[AuditEventRecord]:
+        return self.chain_events(f"instance/{instance_id}")
+
+    def chains(self) -> Sequence[str]:
+        stmt = select(AuditEventRecord.chain).distinct().order_by(AuditEventRecord.chain)
+        return self.session.scalars(stmt).all()
+
+    def iter_events(self, batch: int = 2000) -> Iterator[AuditEventRecord]:
+        """Every audit event, ordered by chain and sequence, fetched in batches."""
+        stmt = select(AuditEventRecord).order_by(AuditEventRecord.chain, AuditEventRecord.seq)
+        yield from self.session.scalars(stmt.execution_options(yield_per=batch))
+
+    def instance_heads(self) -> dict[int, tuple[int, str | None]]:
+        stmt = select(
+            ProcessInstanceRecord.id, ProcessInstanceRecord.audit_seq, ProcessInstanceRecord.audit_head
+        )
+        return {row[0]: (row[1], row[2]) for row in self.session.execute(stmt)}
+
+    # -- users -------------------------------------------------------------------------------
+    def user(self, username: str) -> UserRecord | None:
+        return self.session.scalars(select(UserRecord).where(UserRecord.username == username)).first()
+
+    def user_by_nip(self, nip: str) -> UserRecord | None:
+        return self.session.scalars(select(UserRecord).where(UserRecord.nip == nip)).first()
+
+    def roles(self, user_id: int) -> list[str]:
+        stmt = (
+            select(UserRoleRecord.role).where(UserRoleRecord.user_id == user_id).order_by(UserRoleRecord.role)
+        )
+        return list(self.session.scalars(stmt).all())
+
+    def set_roles(self, user_id: int, roles: Sequence[str]) -> None:
+        self.session.execute(delete(UserRoleRecord).where(UserRoleRecord.user_id == user_id))
+        for role in sorted(set(roles)):
+            self.session.add(UserRoleRecord(user_id=user_id, role=role))
+
+    def users(self) -> Sequence[UserRecord]:
+        return self.session.scalars(select(UserRecord).order_by(UserRecord.username)).all()
+
+    def usernames_for(self, identities: Sequence[str]) -> dict[str, str]:
+        """Map usernames and NIPs to usernames, for those that belong to a user."""
+        stmt = select(UserRecord.username, UserRecord.nip).where(
+            or_(UserRecord.username.in_(list(identities)), UserRecord.nip.in_(list(identities)))
+        )
+        found: dict[str, str] = {}
+        for username, nip in self.session.execute(stmt):
+            found[username] = username
+            if nip:
+                found[nip] = username
+        return found
+
+
+def _first_line(exc: object) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON for list/dict columns."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+
+
+__all__ = ["Store", "dumps"]
