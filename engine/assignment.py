@@ -3,6 +3,8 @@
 The rules, in order: an assignee expression that yields someone puts the task in that person's inbox;
 otherwise candidate users and candidate groups (role names) put it in a queue; otherwise the lane's
 name is the role. Each task records the rule that chose its people, and the audit trail repeats it.
+An assignee expression may ask the organisation chart (``${penilai_of(nip)}``); the org chart's own
+rule (direct supervisor, Plt, next one up) is then recorded with it.
 """
 
 from __future__ import annotations
@@ -10,13 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from engine.bpmn.runner import ReadyTask
 from engine.bpmn.scripting import evaluate
 from engine.errors import PermissionDenied, ProcessFailed
 from engine.status import AssignmentRule, TaskStatus
 from engine.users import Actor
+
+if TYPE_CHECKING:
+    from engine.orgchart import Choice, Directory
 
 
 class TaskLike(Protocol):
@@ -58,12 +63,12 @@ def _names(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(str(i).strip() for i in items if i is not None and str(i).strip()))
 
 
-def _evaluate(task: ReadyTask, attribute: str) -> Any:
+def _evaluate(task: ReadyTask, attribute: str, scope: Mapping[str, Any]) -> Any:
     expression = task.extensions.get(f"camunda:{attribute}")
     if expression is None:
         return None
     try:
-        return evaluate(expression, task.data)
+        return evaluate(expression, {**task.data, **scope} if scope else task.data)
     except Exception as exc:  # any failure of a model's expression is the model's, reported as such
         source = task.extensions.get(f"source:{attribute}", expression)
         raise ProcessFailed(
@@ -71,26 +76,34 @@ def _evaluate(task: ReadyTask, attribute: str) -> Any:
         ) from None
 
 
-def resolve(task: ReadyTask) -> Assignment:
-    """Apply the assignment rules to a task that has just become ready."""
-    groups = _names(_evaluate(task, "candidateGroups"))
-    users = _names(_evaluate(task, "candidateUsers"))
+def resolve(task: ReadyTask, org: Directory | None = None) -> Assignment:
+    """Apply the assignment rules to a task that has just become ready.
+
+    With an org ``Directory``, expressions may call its helpers (``penilai_of``, ...).
+    """
+    asked: list[Choice] = []
+    scope = org.expression_helpers(asked) if org is not None else {}
+    groups = _names(_evaluate(task, "candidateGroups", scope))
+    users = _names(_evaluate(task, "candidateUsers", scope))
     lane_role = role_of_lane(task.lane) if task.lane else None
 
-    assignee_value = _evaluate(task, "assignee")
+    assignee_value = _evaluate(task, "assignee", scope)
     assignee = _names(assignee_value)
     if len(assignee) > 1:
         raise ProcessFailed(
             f"assignee yields several people {list(assignee)}; use candidateUsers", task.bpmn_id
         )
+    org_detail = {"org": [c.to_dict() for c in asked]} if asked else {}
     if assignee:
         source = task.extensions.get("source:assignee", task.extensions.get("camunda:assignee"))
         return Assignment(
-            AssignmentRule.ASSIGNEE_EXPRESSION,
+            AssignmentRule.ORG_CHART
+            if _chosen_by_org(asked, assignee[0])
+            else AssignmentRule.ASSIGNEE_EXPRESSION,
             assignee=assignee[0],
             candidate_roles=groups or ((lane_role,) if lane_role else ()),
             candidate_users=users,
-            detail={"expression": source, "value": assignee[0]},
+            detail={"expression": source, "value": assignee[0], **org_detail},
         )
     if users or groups:
         rule = AssignmentRule.CANDIDATE_USERS if users and not groups else AssignmentRule.CANDIDATE_GROUPS
@@ -98,15 +111,19 @@ def resolve(task: ReadyTask) -> Assignment:
             "candidate_groups": task.extensions.get("source:candidateGroups"),
             "candidate_users": task.extensions.get("source:candidateUsers"),
         }
-        return Assignment(rule, None, groups, users, {k: v for k, v in detail.items() if v})
+        return Assignment(rule, None, groups, users, {**{k: v for k, v in detail.items() if v}, **org_detail})
     if lane_role:
-        return Assignment(AssignmentRule.LANE, None, (lane_role,), (), {"lane": task.lane})
-    return Assignment(AssignmentRule.UNASSIGNED, None, ("admin",), (), {})
+        return Assignment(AssignmentRule.LANE, None, (lane_role,), (), {"lane": task.lane, **org_detail})
+    return Assignment(AssignmentRule.UNASSIGNED, None, ("admin",), (), org_detail)
+
+
+def _chosen_by_org(asked: list[Choice], assignee: str) -> bool:
+    return any(choice.nip == assignee for choice in asked)
 
 
 def is_candidate(task: TaskLike, roles: tuple[str, ...], users: tuple[str, ...], actor: Actor) -> bool:
     """Whether the task was offered to this person through a queue (never true for a rule-assigned task)."""
-    if task.assignment_rule == AssignmentRule.ASSIGNEE_EXPRESSION:
+    if task.assignment_rule in (AssignmentRule.ASSIGNEE_EXPRESSION, AssignmentRule.ORG_CHART):
         return False
     return actor.username in users or bool(actor.roles.intersection(roles))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine import assignment
+from engine import assignment, orgchart
 from engine.audit import InstanceChain, canonical
 from engine.bpmn.forms import validate_submission
 from engine.bpmn.runner import Execution, ReadyTask, clock
@@ -134,7 +134,7 @@ def _lock_task(tx: Tx, task_id: int, actor: Actor) -> tuple[TaskRow, InstanceRow
 
 def _open_task(tx: Tx, work: _Open, ready: ReadyTask) -> TaskRow:
     """Index a newly ready human task, with the people the rules choose, and audit it."""
-    chosen = assignment.resolve(ready)
+    chosen = assignment.resolve(ready, orgchart.directory(tx))
     assignee = chosen.assignee
     if assignee is not None:
         assignee = tx.store.lean.usernames_for(assignee) or assignee  # a NIP names its user

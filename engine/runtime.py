@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.clock import Clock, SystemClock
@@ -40,6 +41,7 @@ class Tx:
     store: Store
     clock: Clock
     settings: Settings
+    memo: dict[str, Any] = field(default_factory=dict)  # what this transaction read once and reuses
 
     def commit(self) -> None:
         self.store.commit()

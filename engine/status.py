@@ -37,6 +37,7 @@ class AssignmentRule(StrEnum):
     """Which rule decided who may work on a task (recorded on the task and in the audit trail)."""
 
     ASSIGNEE_EXPRESSION = "assignee_expression"
+    ORG_CHART = "org_chart"  # an assignee expression that asked the org chart (penilai_of, ...)
     CANDIDATE_USERS = "candidate_users"
     CANDIDATE_GROUPS = "candidate_groups"
     LANE = "lane"

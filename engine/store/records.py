@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -221,3 +222,49 @@ class UserRoleRecord(Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+# -- the organisation chart: units, employees, acting officials ---------------------------------------
+
+
+class OrgUnitRecord(Base):
+    """A work unit of the regency (perangkat daerah, bidang, distrik, puskesmas, school), as a tree."""
+
+    __tablename__ = "org_unit"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # a short code: "pkm-wanggar"
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32))  # pemda | opd | bidang | distrik | puskesmas | sekolah
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    head_nip: Mapped[str | None] = mapped_column(String(32))  # the post of pimpinan unit (no FK: a cycle)
+    service_unit: Mapped[bool] = mapped_column(Boolean, default=False)  # serves the public: runs IKM
+
+
+class EmployeeRecord(Base):
+    """An ASN employee: NIP, name, post, unit and direct supervisor (atasan langsung)."""
+
+    __tablename__ = "employee"
+
+    nip: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    jabatan: Mapped[str] = mapped_column(String(255))
+    jenis_jabatan: Mapped[str] = mapped_column(String(16))  # JPT | ADMINISTRATOR | PENGAWAS | ...
+    jenis_asn: Mapped[str] = mapped_column(String(8), default="PNS")  # PNS | PPPK
+    unit_id: Mapped[str] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    supervisor_nip: Mapped[str | None] = mapped_column(ForeignKey("employee.nip"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # False: left, tugas belajar, CLTN
+    frontline: Mapped[bool] = mapped_column(Boolean, default=False)  # serves the public directly
+
+
+class ActingOfficialRecord(Base):
+    """A Plt or Plh: someone carrying out another official's post between two dates."""
+
+    __tablename__ = "acting_official"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(3))  # PLT (vacant or long absence) | PLH (short absence)
+    official_nip: Mapped[str] = mapped_column(ForeignKey("employee.nip"), index=True)
+    acting_nip: Mapped[str] = mapped_column(ForeignKey("employee.nip"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)  # None: until revoked
+    decree: Mapped[str | None] = mapped_column(String(255))  # the surat perintah that appoints

@@ -15,6 +15,7 @@ from engine.errors import Conflict
 from engine.status import ACTIVE_TASK_STATUSES, TaskStatus
 from engine.store.db import Database
 from engine.store.lean import Lean
+from engine.store.org import OrgQueries
 from engine.store.records import (
     AuditEventRecord,
     DefinitionFileRecord,
@@ -51,6 +52,11 @@ class Store:
                 autoflush=False,
             )
         return self._session
+
+    @property
+    def org(self) -> OrgQueries:
+        """Queries on the organisation chart, in this transaction."""
+        return OrgQueries(self.session)
 
     # -- transaction -------------------------------------------------------------------------
     def add(self, record: Any) -> None:
