@@ -1,5 +1,5 @@
 # Kinerja: the commands a person remembers. Each target sets up what is missing first.
-#   make run    install, create the SQLite database, deploy processes/, seed the demo, serve :5000
+#   make run    install, create the SQLite database, deploy processes/, seed the demo once, serve :5000
 #   make test   install and run the whole suite (PostgreSQL too when KINERJA_TEST_DATABASE_URL is set)
 #   make lint   ruff and mypy
 #   make bench  the benchmarks in bench/, printing their figures
@@ -24,6 +24,7 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/kinerja db upgrade
 	@if ls processes/*.bpmn >/dev/null 2>&1; then $(BIN)/kinerja deploy processes/ --note "make run"; fi
+	$(BIN)/kinerja demo seed
 	$(BIN)/flask --app 'webapp:create_app()' run --host $(HOST) --port $(PORT)
 
 test: setup

@@ -18,6 +18,7 @@ import click
 
 from engine import audit, deploy, instances, tasks, users
 from engine.bpmn.parser import ModelSource
+from engine.cli_cycle import demo_group
 from engine.errors import (
     BadRequest,
     Conflict,
@@ -481,6 +482,8 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
         [(u.username, u.display_name, u.nip, ",".join(r)) for u, r in rows],
     )
 
+
+main.add_command(demo_group)
 
 if __name__ == "__main__":
     main()
