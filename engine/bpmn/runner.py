@@ -7,65 +7,35 @@ shared; an instance's JSON holds only its state.
 
 from __future__ import annotations
 
-import contextvars
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
-from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn import events
+from engine.bpmn.events import WaitingEvent
 from engine.bpmn.forms import FormDefinitionError, FormField, field_from_spec
 from engine.bpmn.parser import CompiledModel, ModelSource, compile_bundle
 from engine.bpmn.scripting import RestrictedEnvironment, restricted_engine
+from engine.bpmn.timing import clock, current_time, nudged
 from engine.errors import EngineError, ProcessFailed
 
 MAX_STEPS_PER_CALL = 20_000  # engine tasks run in one call before we call it a runaway loop
-_TIMER_EVENTS = {"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"}
-
-
-# -- the clock SpiffWorkflow's timers read ----------------------------------------------------------
-
-_now: contextvars.ContextVar[Callable[[], datetime] | None] = contextvars.ContextVar(
-    "kinerja_now", default=None
-)
-
-
-class _ClockedDatetime(datetime):
-    """``datetime`` whose ``now()`` follows the engine clock, so timers can be tested without sleeping."""
-
-    @classmethod
-    def now(cls, tz: Any = None) -> Any:
-        source = _now.get()
-        current = source() if source is not None else datetime.now(UTC)
-        return current.astimezone(tz) if tz is not None else current.astimezone().replace(tzinfo=None)
-
-
-spiff_timer.datetime = _ClockedDatetime  # type: ignore[misc]
-
-
-@contextmanager
-def clock(now: Callable[[], datetime]) -> Iterator[None]:
-    """Run engine steps with this notion of the current time."""
-    token = _now.set(now)
-    try:
-        yield
-    finally:
-        _now.reset(token)
+# SpiffWorkflow fires a timer once the clock is strictly past it; the engine fires it at its moment.
+_AT_THE_MOMENT = timedelta(microseconds=1)
+__all__ = ["SPECS", "Execution", "ReadyTask", "TaskInfo", "WaitingEvent", "clock"]
 
 
 # -- serialization: state only, specs re-attached from the cache ------------------------------------
@@ -160,16 +130,6 @@ class TaskInfo:
     data: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class WaitingEvent:
-    """Something the instance waits for that is not a person: a timer or a message."""
-
-    bpmn_id: str
-    kind: str  # timer | message | signal | other
-    name: str | None
-    due_at: datetime | None
-
-
 def form_of(task_spec: Any) -> tuple[FormField, ...]:
     """The form fields of a task spec as our value types (built once per spec, which never changes)."""
     cached: tuple[FormField, ...] | None = getattr(task_spec, "_kinerja_form", None)
@@ -193,10 +153,15 @@ class Execution:
             self._wf.script_engine = restricted_engine()  # never the unrestricted default
 
     @classmethod
-    def start(cls, model: CompiledModel, data: Mapping[str, Any]) -> Execution:
+    def start(
+        cls, model: CompiledModel, data: Mapping[str, Any], start_cycle: Mapping[str, Any] | None = None
+    ) -> Execution:
+        """A new instance run to its first wait; ``start_cycle`` carries on a predecessor's start timer."""
         workflow = BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=restricted_engine())
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(dict(data))
+        if start_cycle is not None:
+            events.resume_cycle(workflow, start_cycle)
         execution = cls(model, workflow)
         execution.run_steps()
         return execution
@@ -285,23 +250,19 @@ class Execution:
         return dict(self._task(spiff_id).data)
 
     def waiting_events(self) -> list[WaitingEvent]:
-        events = []
-        for task in self._tasks(TaskState.WAITING):
-            definition = getattr(task.task_spec, "event_definition", None)
-            if definition is None or not isinstance(task.task_spec, CatchingEvent):
-                continue
-            details = definition.details(task)
-            due = None
-            if details.event_type in _TIMER_EVENTS and isinstance(details.value, str):
-                due = TimerEventDefinition.parse_time_or_duration(details.value).astimezone(UTC)
-            kind = "timer" if due is not None else details.event_type.replace("EventDefinition", "").lower()
-            events.append(
-                WaitingEvent(task.task_spec.bpmn_id or task.task_spec.name, kind, details.name, due)
-            )
-        return events
+        """Every timer and message this instance waits for (read in the current ``clock`` context)."""
+        return events.waits(self._wf)
 
     def next_due_at(self) -> datetime | None:
         return min((e.due_at for e in self.waiting_events() if e.due_at is not None), default=None)
+
+    def withdrawn_by(self, event: WaitingEvent) -> frozenset[str]:
+        """The ready human tasks an interrupting boundary event withdraws when it fires."""
+        return events.withdrawn_by(self._wf, event)
+
+    def attached_human_tasks(self, event: WaitingEvent) -> frozenset[str]:
+        """The ready human tasks under the activity a boundary event sits on."""
+        return events.attached_human_tasks(self._wf, event)
 
     # -- changing ---------------------------------------------------------------------------------
     def _task(self, spiff_id: str) -> SpiffTask:
@@ -326,10 +287,39 @@ class Execution:
         """Run every automatic task that is ready, until only people, timers or messages remain."""
         self._guarded(self._run_ready)
 
-    def fire_timers(self) -> None:
-        """Let due timers fire (by the engine clock) and run what follows."""
-        self._guarded(self._wf.refresh_timers)
-        self.run_steps()
+    def fire_timers(self) -> list[WaitingEvent]:
+        """Let the timers due by the engine clock fire, run what follows, and return those that fired."""
+        now = current_time()
+        due = [e for e in self.waiting_events() if e.due_at is not None and e.due_at <= now]
+        with clock(nudged(_AT_THE_MOMENT)):
+            self._guarded(self._wf.refresh_timers)
+            self.run_steps()
+        return due
+
+    def deliver(self, name: str, payload: Any, result_var: str | None = None) -> bool:
+        """Hand a message to the events of this instance that wait for it, then run what follows.
+
+        False if nothing here waits for it. ``result_var`` names the variable the payload lands in;
+        without one, the payload (a JSON object) is merged into the process data.
+        """
+        caught = False
+
+        def send() -> None:
+            nonlocal caught
+            caught = events.send_message(self._wf, name, payload, result_var)
+
+        self._guarded(send)
+        if caught:
+            self.run_steps()
+        return caught
+
+    def stop_start_cycle(self, event: WaitingEvent) -> dict[str, Any] | None:
+        """After a cycling start timer fired: stop it here, return its remaining repetitions."""
+        cycling, remaining = events.stop_cycle(self._wf, event.spiff_id)
+        if cycling:
+            self._guarded(self._wf.refresh_timers)  # the start event now completes, with no new token
+            self.run_steps()
+        return remaining
 
     def cancel(self) -> list[str]:
         """Cancel the whole instance; return the ids of the human tasks that were still ready."""
@@ -398,3 +388,17 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def starts_on_timer(model: CompiledModel) -> bool:
+    """Whether the process begins with a timer start event (an instance then waits for it)."""
+    return events.starts_on_timer(model.spec)
+
+
+def start_messages(model: CompiledModel) -> frozenset[str]:
+    """The message names that start an instance of this model (its message start events)."""
+    cached: frozenset[str] | None = getattr(model.spec, "_kinerja_start_messages", None)
+    if cached is None:
+        cached = events.start_messages(model.spec)
+        model.spec._kinerja_start_messages = cached
+    return cached
