@@ -6,6 +6,7 @@ from enum import StrEnum
 class InstanceStatus(StrEnum):
     """Where a process instance is in its life."""
 
+    SCHEDULED = "scheduled"  # waiting for its start timer: nothing has happened yet
     RUNNING = "running"  # waiting for people, timers or messages
     COMPLETED = "completed"  # reached an end event
     CANCELLED = "cancelled"  # stopped by a person
@@ -57,3 +58,27 @@ class AuditType(StrEnum):
     INSTANCE_CANCELLED = "instance_cancelled"
     INSTANCE_COMPLETED = "instance_completed"
     INSTANCE_ERRORED = "instance_errored"
+    TIMER_FIRED = "timer_fired"
+    MESSAGE_RECEIVED = "message_received"
+    TASK_REMINDED = "task_reminded"  # a non-interrupting boundary timer fired on it
+    TASK_ESCALATED = "task_escalated"  # an interrupting boundary timer withdrew it (the next level acts)
+    TASK_OVERDUE = "task_overdue"  # its due date passed while it was still open
+
+
+class MessageStatus(StrEnum):
+    """Where a received message is."""
+
+    PENDING = "pending"  # nothing waited for it yet; kept until something does
+    DELIVERED = "delivered"
+
+
+class NotificationStatus(StrEnum):
+    """Where an outbox email is."""
+
+    PENDING = "pending"  # to be sent (again) at next_attempt_at
+    SENT = "sent"
+    SKIPPED = "skipped"  # nobody to send it to, or the task is no longer open
+    FAILED = "failed"  # gave up after the last retry
+
+
+LIVE_INSTANCE_STATUSES = (InstanceStatus.SCHEDULED, InstanceStatus.RUNNING)

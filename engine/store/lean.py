@@ -75,6 +75,7 @@ class TaskRow:
     claimed_by: str | None
     completed_at: datetime | None
     completed_by: str | None
+    overdue_at: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -115,6 +116,11 @@ _TIME_COLUMNS = {
     "claimed_at",
     "completed_at",
     "at",
+    "overdue_at",
+    "received_at",
+    "delivered_at",
+    "next_attempt_at",
+    "sent_at",
 }
 
 
@@ -172,6 +178,25 @@ class Lean:
             raise Conflict(f"conflicting change: {str(exc).splitlines()[0]}") from exc
         finally:
             cursor.close()
+
+    def fetch(self, text: str, params: dict[str, Any], columns: Sequence[str]) -> list[dict[str, Any]]:
+        """Rows of a query as dicts named by ``columns`` (time columns read back as aware UTC)."""
+        return self._fetch(text, params, columns)
+
+    def insert_returning_id(self, text: str, params: dict[str, Any]) -> int:
+        """Run an ``INSERT ... RETURNING id`` and return the id."""
+        cursor = self._cursor()
+        try:
+            cursor.execute(self._sql(text), self._bind(params))
+            return int(cursor.fetchone()[0])
+        except self._integrity as exc:
+            raise Conflict(f"conflicting change: {str(exc).splitlines()[0]}") from exc
+        finally:
+            cursor.close()
+
+    @property
+    def postgres(self) -> bool:
+        return self._postgres
 
     def _fetch(self, text: str, params: dict[str, Any], columns: Sequence[str]) -> list[dict[str, Any]]:
         cursor = self._cursor()

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from engine.status import InstanceStatus, TaskStatus
+from engine.status import InstanceStatus, MessageStatus, NotificationStatus, TaskStatus
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -167,6 +167,7 @@ class HumanTaskRecord(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(150))
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(150))
+    overdue_at: Mapped[datetime | None]  # when the engine noticed it was past due_at (and said so)
 
 
 class TaskCandidateRecord(Base):
@@ -197,6 +198,73 @@ class AuditEventRecord(Base):
     payload: Mapped[str] = mapped_column(Text)  # canonical JSON, hashed as stored
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class MessageSubscriptionRecord(Base):
+    """A message an instance waits for, kept in step with its waiting catch events; for routing."""
+
+    __tablename__ = "message_subscription"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    message_name: Mapped[str] = mapped_column(String(255), index=True)
+    bpmn_id: Mapped[str] = mapped_column(String(255))
+    spiff_task_id: Mapped[str] = mapped_column(String(36))
+    keys: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the waiting event's scalar data
+    created_at: Mapped[datetime]
+
+
+class MessageRecord(Base):
+    """A message from outside: delivered at once, or kept (pending) until something waits for it."""
+
+    __tablename__ = "message"
+    __table_args__ = (
+        Index(
+            "ix_message_pending",
+            "name",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    correlation: Mapped[str] = mapped_column(Text, default="{}")  # JSON object
+    payload: Mapped[str] = mapped_column(Text, default="null")  # JSON
+    result_var: Mapped[str | None] = mapped_column(String(255))
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    status: Mapped[MessageStatus] = mapped_column(String(16))
+    sent_by: Mapped[str | None] = mapped_column(String(150))
+    received_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+    delivered_to: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of instance ids
+
+
+class NotificationRecord(Base):
+    """The outbox: an email about a task, written with the change and sent after commit, with retries."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        Index(
+            "ix_notification_pending",
+            "next_attempt_at",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # created | escalated | reminder | overdue
+    task_id: Mapped[int] = mapped_column(ForeignKey("human_task.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the event behind it
+    status: Mapped[NotificationStatus] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    recipients: Mapped[str | None] = mapped_column(Text)  # JSON list, filled when sent
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class UserRecord(Base):

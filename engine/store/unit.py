@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select
@@ -16,6 +17,7 @@ from engine.status import ACTIVE_TASK_STATUSES, TaskStatus
 from engine.store.db import Database
 from engine.store.lean import Lean
 from engine.store.org import OrgQueries
+from engine.store.queues import Queues
 from engine.store.records import (
     AuditEventRecord,
     DefinitionFileRecord,
@@ -40,6 +42,7 @@ class Store:
         self._transaction = self._connection.begin()
         self._session: Session | None = None
         self.lean = Lean(self._connection, lambda: self._session, database.is_postgres)
+        self.queues = Queues(self.lean)
 
     @property
     def session(self) -> Session:
@@ -76,6 +79,21 @@ class Store:
             if "locked" in str(exc.orig):
                 raise Conflict("the database is busy; try again") from exc
             raise
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested transaction: an error inside undoes only what was done inside, then propagates."""
+        if self._session is not None:
+            self.flush()
+        nested = self._connection.begin_nested()
+        try:
+            yield
+        except BaseException:
+            if nested.is_active:
+                nested.rollback()
+            raise
+        else:
+            nested.commit()
 
     def commit(self) -> None:
         self.flush()
