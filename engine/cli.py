@@ -6,108 +6,27 @@ with a one-line reason on standard error.
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
-from functools import wraps
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any
 
 import click
 
 from engine import audit, deploy, instances, tasks, users
 from engine.bpmn.parser import ModelSource
 from engine.cli_cycle import demo_group
-from engine.errors import (
-    BadRequest,
-    Conflict,
-    DeploymentFailed,
-    EngineError,
-    NotFound,
-    PermissionDenied,
-    ProcessFailed,
-    ValidationFailed,
-)
+from engine.cli_scheduling import message_group, worker_command
+from engine.cli_support import engine_of as _engine
+from engine.cli_support import fail as _fail
+from engine.cli_support import json_data as _json_data
+from engine.cli_support import print_json as _print_json
+from engine.cli_support import refusals
+from engine.cli_support import table as _table
+from engine.cli_support import when as _when
+from engine.errors import BadRequest
 from engine.history import history as instance_history
-from engine.runtime import Engine
 from engine.status import TaskScope
-
-EXIT_CODES: dict[type[EngineError], int] = {
-    ValidationFailed: 3,
-    BadRequest: 3,
-    Conflict: 4,
-    PermissionDenied: 5,
-    NotFound: 6,
-    DeploymentFailed: 7,
-    ProcessFailed: 8,
-}
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _fail(message: str, code: int = 1) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-def refusals(fn: F) -> F:
-    """Turn engine refusals into a one-line reason and a non-zero exit status."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except EngineError as exc:
-            code = next((c for cls, c in EXIT_CODES.items() if isinstance(exc, cls)), 1)
-            if isinstance(exc, ValidationFailed):
-                detail = "; ".join(f"{name}: {', '.join(msgs)}" for name, msgs in sorted(exc.errors.items()))
-                _fail(f"invalid data: {detail}", code)
-            if isinstance(exc, DeploymentFailed):
-                for problem in exc.problems[1:]:
-                    click.echo(f"  {problem}", err=True)
-                _fail(str(exc.problems[0]) if exc.problems else exc.message, code)
-            _fail(exc.message, code)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _engine(ctx: click.Context) -> Engine:
-    if ctx.obj is None:
-        ctx.obj = Engine()
-        ctx.call_on_close(ctx.obj.close)
-    return ctx.obj  # type: ignore[no-any-return]
-
-
-def _json_data(text: str | None) -> dict[str, Any]:
-    if not text:
-        return {}
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadRequest(f"--data is not valid JSON: {exc.msg} at column {exc.colno}") from None
-    if not isinstance(value, dict):
-        raise BadRequest("--data must be a JSON object")
-    return value
-
-
-def _print_json(value: Any) -> None:
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
-
-
-def _when(value: datetime | str | None) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.strftime("%Y-%m-%d %H:%M")
-
-
-def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    rows = [[("-" if v is None else str(v)) for v in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    click.echo("  ".join(h.upper().ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
-    for row in rows:
-        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 @click.group()
@@ -484,6 +403,8 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
 
 
 main.add_command(demo_group)
+main.add_command(worker_command)
+main.add_command(message_group)
 
 if __name__ == "__main__":
     main()

@@ -99,7 +99,15 @@ def deploy(
         record = _store_definition(tx, model, texts, latest, actor, note, now)
         SPECS.put(record.sha256, model)
         result.append(DeployedDefinition.of(record))
+        _schedule_start(tx, record, actor)
     return result
+
+
+def _schedule_start(tx: Tx, record: ProcessDefinitionRecord, actor: Actor) -> None:
+    # Imported here: scheduling runs instances, and the instance commands need this module.
+    from engine.timers import schedule_start
+
+    schedule_start(tx, record, actor)
 
 
 def _store_definition(

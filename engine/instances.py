@@ -10,55 +10,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from engine import assignment, orgchart
+from engine import assignment
 from engine.audit import InstanceChain, canonical
 from engine.bpmn.forms import validate_submission
-from engine.bpmn.runner import Execution, ReadyTask, clock
-from engine.bpmn.scripting import evaluate
+from engine.bpmn.runner import Execution, clock
 from engine.deploy import definition_ref, latest, model_of
 from engine.errors import BadRequest, Conflict, NotFound, PermissionDenied, ProcessFailed
 from engine.runtime import Tx
+from engine.settle import Outcome, close_task, settle
+
+__all__ = ["Outcome", "begin", "cancel", "check_business_key", "claim", "complete", "release", "start"]
 from engine.status import ACTIVE_TASK_STATUSES, AuditType, InstanceStatus, TaskStatus
 from engine.store import InstanceRow, TaskRow, dumps
+from engine.store.records import ProcessDefinitionRecord
 from engine.tasks import TaskSummary
-from engine.timeparse import parse_due
 from engine.users import Actor
+from engine.work import Work, load
 
 # Start data keys that name whose evaluation an instance is (indexed for search and inbox display).
 SUBJECT_KEYS = {"nip": "subject_nip", "nama": "subject_name", "unit": "subject_unit"}
 CANCEL_ROLES = frozenset({"admin", "bkpsdm", "pengelola_kinerja"})
 MAX_DATA_BYTES = 256 * 1024
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a command left behind: the instance's status and its open tasks."""
-
-    instance_id: int
-    status: str
-    open_tasks: list[TaskSummary]
-    error: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "instance_id": self.instance_id,
-            "status": self.status,
-            "open_tasks": [t.to_dict() for t in self.open_tasks],
-            "error": self.error,
-        }
-
-
-@dataclass
-class _Open:
-    """An instance being changed in this transaction: its row, its execution, its new audit events."""
-
-    row: InstanceRow
-    execution: Execution
-    chain: InstanceChain
 
 
 # -- helpers ----------------------------------------------------------------------------------------
@@ -84,36 +58,6 @@ def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, A
     return changed
 
 
-def _expression_failure(ready: ReadyTask, attribute: str, exc: Exception) -> ProcessFailed:
-    source = ready.extensions.get(f"source:{attribute}", ready.extensions.get(f"camunda:{attribute}"))
-    return ProcessFailed(f"{attribute} {source!r} failed: {type(exc).__name__}: {exc}", ready.bpmn_id)
-
-
-def _due(tx: Tx, ready: ReadyTask, attribute: str) -> datetime | None:
-    expression = ready.extensions.get(f"camunda:{attribute}")
-    if expression is None:
-        return None
-    try:
-        return parse_due(evaluate(expression, ready.data), tx.clock.now(), tx.settings.tz)
-    except Exception as exc:  # any failure of a model's expression is the model's, reported as such
-        raise _expression_failure(ready, attribute, exc) from None
-
-
-def _priority(ready: ReadyTask) -> int:
-    expression = ready.extensions.get("camunda:priority")
-    if expression is None:
-        return 50
-    try:
-        return int(evaluate(expression, ready.data))
-    except Exception as exc:  # a model's bad priority expression is the model's error
-        raise _expression_failure(ready, "priority", exc) from None
-
-
-def _load(tx: Tx, row: InstanceRow) -> _Open:
-    execution = Execution.load(model_of(tx, definition_ref(tx, row.definition_id)), row.state)
-    return _Open(row, execution, InstanceChain(tx, row))
-
-
 def _lock_task(tx: Tx, task_id: int, actor: Actor) -> tuple[TaskRow, InstanceRow]:
     """Lock the task's instance, then read the task as it is now; hide tasks the actor may not see."""
     instance = tx.store.lean.lock_instance_of_task(task_id)
@@ -132,121 +76,6 @@ def _lock_task(tx: Tx, task_id: int, actor: Actor) -> tuple[TaskRow, InstanceRow
     return task, instance
 
 
-def _open_task(tx: Tx, work: _Open, ready: ReadyTask) -> TaskRow:
-    """Index a newly ready human task, with the people the rules choose, and audit it."""
-    chosen = assignment.resolve(ready, orgchart.directory(tx))
-    assignee = chosen.assignee
-    if assignee is not None:
-        assignee = tx.store.lean.usernames_for(assignee) or assignee  # a NIP names its user
-    row = work.row
-    task = TaskRow(
-        id=0,
-        instance_id=row.id,
-        spiff_task_id=ready.spiff_id,
-        bpmn_id=ready.bpmn_id,
-        title=ready.name[:255],
-        process_key=row.process_key,
-        lane=ready.lane,
-        candidate_roles=dumps(list(chosen.candidate_roles)),
-        candidate_users=dumps(list(chosen.candidate_users)),
-        assignee=assignee,
-        assignment_rule=chosen.rule,
-        assignment_detail=dumps(dict(chosen.detail)),
-        status=TaskStatus.ASSIGNED if assignee else TaskStatus.OPEN,
-        priority=_priority(ready),
-        due_at=_due(tx, ready, "dueDate"),
-        follow_up_at=_due(tx, ready, "followUpDate"),
-        subject_nip=row.subject_nip,
-        subject_name=row.subject_name,
-        created_at=tx.clock.now(),
-        claimed_at=None,
-        claimed_by=None,
-        completed_at=None,
-        completed_by=None,
-    )
-    tx.store.lean.insert_task(task)
-    if not assignee:
-        tx.store.lean.add_candidates(task.id, chosen.candidate_roles, chosen.candidate_users)
-    work.chain.add(
-        AuditType.TASK_CREATED,
-        {
-            "task_id": task.id,
-            "bpmn_id": task.bpmn_id,
-            "title": task.title,
-            "lane": task.lane,
-            "assignee": assignee,
-            "candidate_roles": list(chosen.candidate_roles),
-            "candidate_users": list(chosen.candidate_users),
-            "rule": chosen.rule,
-            "rule_detail": dict(chosen.detail),
-            "due_at": task.due_at,
-        },
-        None,
-    )
-    return task
-
-
-def _close_task(tx: Tx, task: TaskRow, status: TaskStatus, actor: str | None) -> None:
-    had_candidates = task.status == TaskStatus.OPEN or task.claimed_by is not None
-    task.status = status
-    task.completed_at = tx.clock.now()
-    task.completed_by = actor
-    tx.store.lean.save_task(task)
-    if had_candidates:
-        tx.store.lean.drop_candidates(task.id)
-
-
-def _settle(tx: Tx, work: _Open, actor: Actor, failure: ProcessFailed | None) -> Outcome:
-    """After the engine ran: sync the inbox index, status, timers and state, and audit all of it.
-
-    The inbox index mirrors the ready human tasks: those no longer ready are withdrawn, the newly
-    ready ones opened with the people the rules choose.
-    """
-    row, execution = work.row, work.execution
-    now = tx.clock.now()
-    try:
-        ready = {r.spiff_id: r for r in execution.ready_tasks()}
-    except ProcessFailed as exc:
-        ready, failure = {}, failure or exc
-    active = {t.spiff_task_id: t for t in tx.store.lean.active_tasks(row.id)}
-    for spiff_id in sorted(set(active) - set(ready)):
-        task = active.pop(spiff_id)
-        _close_task(tx, task, TaskStatus.CANCELLED, None)
-        work.chain.add(
-            AuditType.TASK_CANCELLED,
-            {"task_id": task.id, "bpmn_id": task.bpmn_id, "reason": "withdrawn by the process"},
-            None,
-        )
-    opened: list[TaskRow] = []
-    for spiff_id, item in ready.items():
-        if spiff_id in active:
-            continue
-        try:
-            opened.append(_open_task(tx, work, item))
-        except ProcessFailed as exc:
-            failure = failure or exc
-    if failure is not None:
-        row.status = InstanceStatus.ERRORED
-        row.error = failure.message
-        work.chain.add(
-            AuditType.INSTANCE_ERRORED,
-            {"element": failure.element, "line": failure.line, "message": failure.message},
-            None,
-        )
-    elif execution.completed:
-        row.status = InstanceStatus.COMPLETED
-        row.ended_at = now
-        row.error = None
-        work.chain.add(AuditType.INSTANCE_COMPLETED, {"data": execution.data}, actor.username)
-    row.state = execution.dump()
-    row.next_due_at = execution.next_due_at() if failure is None else None
-    row.updated_at = now
-    tx.store.lean.save_instance(row)
-    work.chain.write()
-    open_now = [*active.values(), *opened]
-    return Outcome(row.id, row.status, [TaskSummary.of(t) for t in open_now], row.error)
-
-
 # -- commands ---------------------------------------------------------------------------------------
 
 
@@ -262,14 +91,41 @@ def start(
     definition = latest(tx, key)
     model = model_of(tx, definition_ref(tx, definition.id))
     _check_may_start(model.starter_groups, model.starter_users, actor)
-    if business_key is not None:
-        business_key = business_key.strip()
-        if not business_key or len(business_key) > 255:
-            raise BadRequest("a business key has 1 to 255 characters")
-        if tx.store.lean.business_key_taken(key, business_key):
-            raise Conflict(f"an instance of {key} with business key {business_key!r} already exists")
-    with clock(tx.clock.now):
-        execution = Execution.start(model, values)
+    work = begin(tx, definition, actor, values, check_business_key(tx, key, business_key))
+    outcome = settle(tx, work, actor)
+    if outcome.error is not None:
+        raise ProcessFailed(f"the process cannot start: {outcome.error}")
+    return outcome
+
+
+def check_business_key(tx: Tx, key: str, business_key: str | None) -> str | None:
+    """A business key trimmed, refused if malformed or already taken for this process."""
+    if business_key is None:
+        return None
+    business_key = business_key.strip()
+    if not business_key or len(business_key) > 255:
+        raise BadRequest("a business key has 1 to 255 characters")
+    if tx.store.lean.business_key_taken(key, business_key):
+        raise Conflict(f"an instance of {key} with business key {business_key!r} already exists")
+    return business_key
+
+
+def begin(
+    tx: Tx,
+    definition: ProcessDefinitionRecord,
+    actor: Actor,
+    values: dict[str, Any],
+    business_key: str | None = None,
+    start_cycle: Mapping[str, Any] | None = None,
+) -> Work:
+    """Create an instance of a definition, run it to its first wait and audit its start; not settled yet.
+
+    An instance whose start event waits for a timer is ``scheduled`` until the timer fires.
+    """
+    model = model_of(tx, definition_ref(tx, definition.id))
+    with clock(tx.clock.now, tx.settings.tz):
+        execution = Execution.start(model, values, start_cycle)
+        waiting_to_begin = any(w.start and w.kind == "timer" for w in execution.waiting_events())
     now = tx.clock.now()
     subject = {
         column: str(values[k])[:255] for k, column in SUBJECT_KEYS.items() if values.get(k) is not None
@@ -277,12 +133,12 @@ def start(
     row = InstanceRow(
         id=0,
         definition_id=definition.id,
-        process_key=key,
+        process_key=definition.key,
         business_key=business_key,
         subject_nip=subject.get("subject_nip"),
         subject_name=subject.get("subject_name"),
         subject_unit=subject.get("subject_unit"),
-        status=InstanceStatus.RUNNING,
+        status=InstanceStatus.SCHEDULED if waiting_to_begin else InstanceStatus.RUNNING,
         state="{}",
         next_due_at=None,
         row_version=1,
@@ -295,11 +151,11 @@ def start(
         audit_head=None,
     )
     row.id = tx.store.lean.insert_instance({k: getattr(row, k) for k in row.__slots__})
-    work = _Open(row, execution, InstanceChain(tx, row))
+    work = Work(row, execution, InstanceChain(tx, row))
     work.chain.add(
         AuditType.INSTANCE_STARTED,
         {
-            "process_key": key,
+            "process_key": definition.key,
             "version": definition.version,
             "definition_sha256": definition.sha256,
             "business_key": business_key,
@@ -307,10 +163,7 @@ def start(
         },
         actor.username,
     )
-    outcome = _settle(tx, work, actor, None)
-    if outcome.error is not None:
-        raise ProcessFailed(f"the process cannot start: {outcome.error}")
-    return outcome
+    return work
 
 
 def _check_may_start(groups: tuple[str, ...] | None, users: tuple[str, ...] | None, actor: Actor) -> None:
@@ -383,18 +236,18 @@ def complete(tx: Tx, task_id: int, data: Mapping[str, Any] | None, actor: Actor)
     )
     if instance.status != InstanceStatus.RUNNING:
         raise Conflict(f"instance {instance.id} is {instance.status}")
-    work = _load(tx, instance)
+    work = load(tx, instance)
     info = work.execution.task_info(task.spiff_task_id)
     clean = validate_submission(info.form, values, info.data)
     if task.status == TaskStatus.OPEN:
         _take(tx, task, actor)  # straight from the queue: the completion event names who took it
     failure = None
-    with clock(tx.clock.now):
+    with clock(tx.clock.now, tx.settings.tz):
         try:
             work.execution.complete(task.spiff_task_id, clean)
         except ProcessFailed as exc:
             failure = exc
-    _close_task(tx, task, TaskStatus.COMPLETED, actor.username)
+    close_task(tx, task, TaskStatus.COMPLETED, actor.username)
     work.chain.add(
         AuditType.TASK_COMPLETED,
         {
@@ -406,7 +259,7 @@ def complete(tx: Tx, task_id: int, data: Mapping[str, Any] | None, actor: Actor)
         },
         actor.username,
     )
-    return _settle(tx, work, actor, failure)
+    return settle(tx, work, actor, failure)
 
 
 def cancel(tx: Tx, instance_id: int, actor: Actor, reason: str | None = None) -> Outcome:
@@ -416,12 +269,12 @@ def cancel(tx: Tx, instance_id: int, actor: Actor, reason: str | None = None) ->
         raise NotFound(f"no instance {instance_id}")
     if not actor.roles & CANCEL_ROLES and instance.started_by != actor.username:
         raise PermissionDenied("you may not cancel this instance")
-    if instance.status not in (InstanceStatus.RUNNING, InstanceStatus.ERRORED):
+    if instance.status not in (InstanceStatus.SCHEDULED, InstanceStatus.RUNNING, InstanceStatus.ERRORED):
         raise Conflict(f"instance {instance_id} is already {instance.status}")
-    work = _load(tx, instance)
+    work = load(tx, instance)
     work.execution.cancel()
     for task in tx.store.lean.active_tasks(instance.id):
-        _close_task(tx, task, TaskStatus.CANCELLED, None)
+        close_task(tx, task, TaskStatus.CANCELLED, None)
         work.chain.add(
             AuditType.TASK_CANCELLED,
             {"task_id": task.id, "bpmn_id": task.bpmn_id, "reason": "instance cancelled"},
@@ -433,6 +286,8 @@ def cancel(tx: Tx, instance_id: int, actor: Actor, reason: str | None = None) ->
     instance.updated_at = now
     instance.next_due_at = None
     instance.state = work.execution.dump()
+    if work.subscribed:
+        tx.store.queues.drop_subscriptions(instance.id)
     work.chain.add(AuditType.INSTANCE_CANCELLED, {"reason": reason}, actor.username)
     tx.store.lean.save_instance(instance)
     work.chain.write()

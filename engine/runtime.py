@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,14 +24,48 @@ def default_database_url() -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    """Deployment settings the engine reads."""
+    """Deployment settings the engine reads (``from_env`` reads them from ``KINERJA_*`` variables)."""
 
-    timezone: str = DEFAULT_TIMEZONE
-    base_url: str = "http://127.0.0.1:5000"
+    timezone: str = DEFAULT_TIMEZONE  # business dates and naive timer date-times are read in this zone
+    base_url: str = "http://127.0.0.1:5000"  # links in emails: base_url + /tasks/<id>
+    language: str = "id"  # of emails: id (Bahasa Indonesia) or en
+    smtp_host: str | None = None  # no host: no emails, and no outbox rows either
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    mail_from: str = "kinerja@localhost"
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def notifications(self) -> bool:
+        """Whether tasks' people are told by email (an SMTP server is configured)."""
+        return bool(self.smtp_host)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from ``KINERJA_TIMEZONE``, ``KINERJA_BASE_URL``, ``KINERJA_SMTP_HOST`` and friends."""
+        env = os.environ if environ is None else environ
+
+        def flag(name: str) -> bool:
+            return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+        return cls(
+            timezone=env.get("KINERJA_TIMEZONE") or DEFAULT_TIMEZONE,
+            base_url=(env.get("KINERJA_BASE_URL") or cls.base_url).rstrip("/"),
+            language=env.get("KINERJA_LANGUAGE") or cls.language,
+            smtp_host=env.get("KINERJA_SMTP_HOST") or None,
+            smtp_port=int(env.get("KINERJA_SMTP_PORT") or cls.smtp_port),
+            smtp_user=env.get("KINERJA_SMTP_USER") or None,
+            smtp_password=env.get("KINERJA_SMTP_PASSWORD") or None,
+            smtp_starttls=flag("KINERJA_SMTP_STARTTLS"),
+            smtp_ssl=flag("KINERJA_SMTP_SSL"),
+            mail_from=env.get("KINERJA_MAIL_FROM") or cls.mail_from,
+        )
 
 
 @dataclass
@@ -61,7 +95,7 @@ class Engine:
     ) -> None:
         self.database = Database(database_url or default_database_url())
         self.clock: Clock = clock or SystemClock()
-        self.settings = settings or Settings(timezone=os.environ.get("KINERJA_TIMEZONE", DEFAULT_TIMEZONE))
+        self.settings = settings or Settings.from_env()
 
     def begin(self, write: bool = True) -> Tx:
         """Open a transaction; the caller commits or rolls back, and closes."""
