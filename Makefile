@@ -25,7 +25,7 @@ run: setup
 	$(BIN)/kinerja db upgrade
 	@if ls processes/*.bpmn >/dev/null 2>&1; then $(BIN)/kinerja deploy processes/ --note "make run"; fi
 	$(BIN)/kinerja demo seed
-	$(BIN)/flask --app 'webapp:create_app()' run --host $(HOST) --port $(PORT)
+	KINERJA_SCHEDULER=1 $(BIN)/flask --app 'webapp:create_app()' run --host $(HOST) --port $(PORT)
 
 test: setup
 	$(BIN)/pytest

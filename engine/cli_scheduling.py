@@ -32,7 +32,8 @@ def worker_command(ctx: click.Context, batch: int, interval: float, until_idle: 
     """
     # Named on PostgreSQL (pg_stat_activity), so an operator can tell the workers apart.
     os.environ.setdefault("PGAPPNAME", f"kinerja-worker-{os.getpid()}")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("engine").setLevel(logging.INFO)  # ours; SpiffWorkflow logs every task at INFO
     scheduler = Scheduler(engine_of(ctx), interval=interval, batch=max(1, batch), send_mail=not no_mail)
 
     def finish(signum: int, _frame: FrameType | None) -> None:

@@ -2,7 +2,7 @@
 
 One round claims a batch of due instances (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so any number of
 workers on any number of hosts each take different ones; on SQLite a writing transaction holds the
-database), fires each inside a savepoint and commits the batch once. A worker killed mid-batch loses
+database), fires each and commits the batch once. A worker killed mid-batch loses
 its transaction, and with it every change and every lock: the next worker takes the same items, so
 each fires exactly once. An item that fails unexpectedly is put back a little later, not retried in
 a tight loop. Then the due emails of the outbox are sent, each in its own claim.
@@ -36,22 +36,39 @@ class Round:
 
 
 def run_due(engine: Engine, batch: int = 20) -> tuple[list[Firing], int]:
-    """Claim and fire one batch of due instances in one transaction; return the firings and failures."""
+    """Claim and fire one batch of due instances in one transaction; return the firings and failures.
+
+    Should one instance fail unexpectedly, the batch is rolled back and its instances are fired one
+    per transaction, so that the others go ahead and the broken one is put back for later.
+    """
+    claimed: list[int] = []
+    try:
+        with engine.transaction() as tx:
+            claimed = timers.claim_due(tx, batch)
+            firings = [f for f in (timers.fire_due(tx, i) for i in claimed) if f is not None]
+        return firings, 0
+    except Exception:
+        if not claimed:
+            raise  # the claim itself failed: the database is away, nothing to isolate
+        log.exception("a batch of %s failed; firing its instances one by one", len(claimed))
+    return _one_by_one(engine, claimed)
+
+
+def _one_by_one(engine: Engine, claimed: list[int]) -> tuple[list[Firing], int]:
     firings: list[Firing] = []
     failed = 0
-    with engine.transaction() as tx:
-        claimed = timers.claim_due(tx, batch)
-        for instance_id in claimed:
-            try:
-                with tx.store.savepoint():
-                    firing = timers.fire_due(tx, instance_id)
-            except Exception:  # one broken instance must not stop the others; it is logged and put back
-                log.exception("firing instance %s failed; retrying after %s", instance_id, RETRY_AFTER)
+    for instance_id in claimed:
+        try:
+            with engine.transaction() as tx:
+                firing = timers.fire_due(tx, instance_id)
+        except Exception:  # one broken instance must not stop the others; it is logged and put back
+            log.exception("firing instance %s failed; retrying after %s", instance_id, RETRY_AFTER)
+            with engine.transaction() as tx:
                 tx.store.queues.postpone(instance_id, tx.clock.now() + RETRY_AFTER)
-                failed += 1
-                continue
-            if firing is not None:
-                firings.append(firing)
+            failed += 1
+            continue
+        if firing is not None:
+            firings.append(firing)
     return firings, failed
 
 

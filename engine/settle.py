@@ -157,13 +157,14 @@ def _withdraw(tx: Tx, work: Work, task: TaskRow) -> bool:
 
 
 def _sync_inbox(
-    tx: Tx, work: Work, failure: ProcessFailed | None
+    tx: Tx, work: Work, failure: ProcessFailed | None, known: list[TaskRow] | None
 ) -> tuple[list[TaskRow], ProcessFailed | None]:
     try:
         ready = {r.spiff_id: r for r in work.execution.ready_tasks()}
     except ProcessFailed as exc:
         ready, failure = {}, failure or exc
-    active = {t.spiff_task_id: t for t in tx.store.lean.active_tasks(work.row.id)}
+    rows = tx.store.lean.active_tasks(work.row.id) if known is None else known
+    active = {t.spiff_task_id: t for t in rows}
     escalated_from = [
         active[spiff_id].id
         for spiff_id in sorted(set(active) - set(ready))
@@ -185,8 +186,17 @@ def _sync_inbox(
 # -- settling ---------------------------------------------------------------------------------------
 
 
-def settle(tx: Tx, work: Work, actor: Actor, failure: ProcessFailed | None = None) -> Outcome:
-    """After the engine ran: sync the inbox index, subscriptions, status, due time and state; audit it."""
+def settle(
+    tx: Tx,
+    work: Work,
+    actor: Actor,
+    failure: ProcessFailed | None = None,
+    active: list[TaskRow] | None = None,
+) -> Outcome:
+    """After the engine ran: sync the inbox index, subscriptions, status, due time and state; audit it.
+
+    ``active``: the instance's open tasks as the caller already read them in this transaction.
+    """
     row, execution = work.row, work.execution
     now = tx.clock.now()
     waits: list[WaitingEvent] = []
@@ -196,7 +206,7 @@ def settle(tx: Tx, work: Work, actor: Actor, failure: ProcessFailed | None = Non
                 waits = _hand_over_kept_messages(tx, work)
             except ProcessFailed as exc:
                 failure = exc
-    open_now, failure = _sync_inbox(tx, work, failure)
+    open_now, failure = _sync_inbox(tx, work, failure, active)
     if failure is not None:
         row.status = InstanceStatus.ERRORED
         row.error = failure.message

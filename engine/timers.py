@@ -73,7 +73,7 @@ def fire_due(tx: Tx, instance_id: int, actor: Actor = SYSTEM) -> Firing | None:
     for task in overdue:
         _report_overdue(tx, work, task)
     successor = _carry_on_start_cycle(tx, work, fired) if failure is None else None
-    outcome = settle(tx, work, actor, failure)
+    outcome = settle(tx, work, actor, failure, active)
     return Firing(
         row.id, tuple(e.bpmn_id for e in fired), tuple(t.id for t in overdue), outcome.status, successor
     )

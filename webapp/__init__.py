@@ -8,8 +8,12 @@ from typing import Any
 from flask import Flask
 
 from engine.runtime import Engine
+from webapp import scheduling
 
-DEFAULTS: dict[str, Any] = {"DATABASE_URL": None}
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,
+    "SCHEDULER": False,  # KINERJA_SCHEDULER=1: fire timers and send emails in this process (make run)
+}
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -19,6 +23,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("KINERJA")
     app.config.update(config or {})
     app.extensions["kinerja"] = Engine(app.config["DATABASE_URL"])
+    scheduling.init_app(app)
 
     @app.get("/health")
     def health() -> dict[str, str]:

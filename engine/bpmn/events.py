@@ -69,6 +69,8 @@ class WaitingEvent:
 
 def waits(workflow: Any) -> list[WaitingEvent]:
     """Every timer and message the workflow (with its subprocesses) waits for, in a stable order."""
+    if not workflow.event_manager.tasks:
+        return []  # most steps of most processes: nothing but people to wait for
     found: list[WaitingEvent] = []
     tasks = sorted(
         workflow.event_manager.tasks.values(), key=lambda t: (t.task_spec.bpmn_id or "", str(t.id))

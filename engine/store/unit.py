@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select
@@ -79,21 +78,6 @@ class Store:
             if "locked" in str(exc.orig):
                 raise Conflict("the database is busy; try again") from exc
             raise
-
-    @contextmanager
-    def savepoint(self) -> Iterator[None]:
-        """A nested transaction: an error inside undoes only what was done inside, then propagates."""
-        if self._session is not None:
-            self.flush()
-        nested = self._connection.begin_nested()
-        try:
-            yield
-        except BaseException:
-            if nested.is_active:
-                nested.rollback()
-            raise
-        else:
-            nested.commit()
 
     def commit(self) -> None:
         self.flush()

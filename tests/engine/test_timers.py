@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from engine import deploy, instances, timers, users
 from engine.history import history
 from engine.runtime import Engine, Settings
-from engine.scheduler import run_due
+from engine.scheduler import RETRY_AFTER, run_due
 from engine.status import AuditType, InstanceStatus, TaskStatus
 from tests.support import NIP_ANI, add_people, complete, deploy_files, inbox, source, start, titles
 
@@ -213,3 +213,17 @@ def test_every_waiting_timer_can_be_made_due_at_once(engine, clock):
     with engine.transaction(write=False) as tx:
         [task] = tx.store.active_tasks(outcome.instance_id)
     assert task.title == "Tindak lanjut SKP terlambat"
+
+
+def test_a_broken_instance_is_put_back_and_does_not_hold_up_the_others(engine, clock):
+    deploy_files(engine, "skp_tenggat.bpmn")
+    add_people(engine)
+    ids = [start(engine, "skp_tenggat", {"nip": NIP_ANI}).instance_id for _ in range(3)]
+    with engine.transaction() as tx:  # a row damaged by hand: its state cannot be read
+        tx.store.lean.execute("UPDATE process_instance SET state = 'damaged' WHERE id = :id", {"id": ids[1]})
+    clock.advance(3 * DAY)
+    firings, failed = run_due(engine)
+    assert sorted(f.instance_id for f in firings) == [ids[0], ids[2]] and failed == 1
+    assert instance(engine, ids[1]).next_due_at == clock.now() + RETRY_AFTER
+    assert fire(engine) == []  # not retried in a tight loop
+    assert [e.type for e in events(engine, ids[1])] == [AuditType.INSTANCE_STARTED, AuditType.TASK_CREATED]
