@@ -82,7 +82,9 @@ class Regency:
     ) -> instances.Outcome:
         task = self.task(key, bpmn_id, scope)
         with self.engine.transaction() as tx:
-            return instances.complete(tx, task.id, data, self.actor(key))
+            outcome = instances.complete(tx, task.id, data, self.actor(key))
+        assert outcome.error is None, outcome.error
+        return outcome
 
     def detail(self, task_id: int, key: str) -> dict[str, Any]:
         with self.engine.transaction(write=False) as tx:
