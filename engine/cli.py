@@ -15,7 +15,7 @@ import click
 
 from engine import audit, deploy, instances, tasks, users
 from engine.bpmn.parser import ModelSource
-from engine.cli_cycle import demo_group
+from engine.cli_cycle import cycle_group, demo_group
 from engine.cli_scheduling import message_group, worker_command
 from engine.cli_support import engine_of as _engine
 from engine.cli_support import fail as _fail
@@ -405,6 +405,7 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
 main.add_command(demo_group)
 main.add_command(worker_command)
 main.add_command(message_group)
+main.add_command(cycle_group)
 
 if __name__ == "__main__":
     main()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -9,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from engine import demo
+from engine import cycle, demo
 from engine.errors import EngineError
 from engine.runtime import Engine
 
@@ -60,3 +61,44 @@ def demo_seed(ctx: click.Context, password: str) -> None:
         roles = ",".join(r for r in person.roles if r != "pegawai") or "pegawai"
         click.echo(f"  {person.username:<22} {roles:<44} {person.jabatan} ({person.unit_id})")
     click.echo(f"  {'admin':<22} {'admin,pemilik_proses,bkpsdm':<44} Administrator")
+
+
+@click.group("cycle")
+def cycle_group() -> None:
+    """The yearly performance cycle: per-employee instances, stage by stage."""
+
+
+@cycle_group.command("start")
+@click.option("--year", type=int, required=True, help="The performance year, e.g. 2027.")
+@click.option("--unit", "units", multiple=True, help="A unit id (repeatable).")
+@click.option("--all", "all_units", is_flag=True, help="Every unit of the regency.")
+@click.option("--stage", type=click.Choice(list(cycle.STAGES)), default="perencanaan", show_default=True)
+@click.option("--month", type=int, help="For --stage realisasi: 1..12.")
+@click.option("--quarter", type=int, help="For --stage triwulan: 1..4.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@_refusals
+def cycle_start(
+    ctx: click.Context,
+    year: int,
+    units: tuple[str, ...],
+    all_units: bool,
+    stage: str,
+    month: int | None,
+    quarter: int | None,
+    as_json: bool,
+) -> None:
+    """Start a stage (default: SKP planning) for every active employee of the units."""
+    if bool(units) == all_units:
+        raise click.UsageError("give --unit X (one or more) or --all")
+    with _engine(ctx).transaction() as tx:
+        done = cycle.launch(tx, year, stage, None if all_units else units, month=month, quarter=quarter)
+    if as_json:
+        click.echo(json.dumps(done.to_dict(), indent=2))
+        return
+    click.echo(
+        f"{done.process_key} {done.periode}: started {len(done.started)}, "
+        f"skipped {len(done.skipped)} already started"
+    )
+    for unit_id, count in sorted(done.per_unit.items()):
+        click.echo(f"  {unit_id}: {count}")

@@ -88,6 +88,7 @@ def deploy(
         raise PermissionDenied("only a process owner may deploy models")
     models = compile_bundle(sources)
     texts = _decode(sources)
+    tx.memo.pop("latest_definitions", None)  # what instances.start remembered is no longer the newest
     now = tx.clock.now()
     result = []
     for key in sorted(models):

@@ -88,7 +88,7 @@ def start(
 ) -> Outcome:
     """Start the newest version of a process; an engine failure at start refuses it and stores nothing."""
     values = _check_data(data)
-    definition = latest(tx, key)
+    definition = _latest(tx, key)
     model = model_of(tx, definition_ref(tx, definition.id))
     _check_may_start(model.starter_groups, model.starter_users, actor)
     work = begin(tx, definition, actor, values, check_business_key(tx, key, business_key))
@@ -164,6 +164,14 @@ def begin(
         actor.username,
     )
     return work
+
+
+def _latest(tx: Tx, key: str) -> Any:
+    """The newest definition of a key, read once per transaction (a batch starts thousands)."""
+    memo: dict[str, Any] = tx.memo.setdefault("latest_definitions", {})
+    if key not in memo:
+        memo[key] = latest(tx, key)
+    return memo[key]
 
 
 def _check_may_start(groups: tuple[str, ...] | None, users: tuple[str, ...] | None, actor: Actor) -> None:
