@@ -151,3 +151,19 @@ def skp_targets(tx: Tx, nip: str, year: int) -> dict[str, Any]:
         "satuan": data.get("satuan") or "-",
         "target_bulan": -(-int(target) // 12) if isinstance(target, int) else 0,
     }
+
+
+def survey_data(tx: Tx, unit_id: str, periode: str) -> dict[str, Any]:
+    """Start data of an IKM survey of a service unit: its front-line staff are who retrain."""
+    unit = tx.store.org.unit(unit_id)
+    if unit is None:
+        raise NotFound(f"no unit {unit_id!r}")
+    if not unit.service_unit:
+        raise BadRequest(f"{unit.name} does not serve the public; it runs no IKM survey")
+    staff = tx.store.org.employees(unit_id, frontline=True)
+    return {
+        "unit": unit_id,
+        "nama_unit": unit.name,
+        "periode": periode,
+        "staf_garda_depan": [e.nip for e in staff],
+    }
