@@ -37,6 +37,8 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/engine_throughput.py
+	$(BIN)/python bench/cycle_year.py
+	$(BIN)/python bench/cycle_launch.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

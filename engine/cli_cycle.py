@@ -88,17 +88,24 @@ def cycle_start(
     quarter: int | None,
     as_json: bool,
 ) -> None:
-    """Start a stage (default: SKP planning) for every active employee of the units."""
+    """Start the year (orchestrators, needs analysis, SKP planning) or a later stage, per employee."""
     if bool(units) == all_units:
         raise click.UsageError("give --unit X (one or more) or --all")
+    chosen = None if all_units else units
     with _engine(ctx).transaction() as tx:
-        done = cycle.launch(tx, year, stage, None if all_units else units, month=month, quarter=quarter)
+        if stage == "perencanaan":  # the start of the year: orchestrators, needs analysis, SKP planning
+            launches = cycle.start_cycle(tx, year, chosen)
+        else:
+            launches = [cycle.launch(tx, year, stage, chosen, month=month, quarter=quarter)]
     if as_json:
-        click.echo(json.dumps(done.to_dict(), indent=2))
+        click.echo(
+            json.dumps(launches[0].to_dict() | {"also": [d.to_dict() for d in launches[1:]]}, indent=2)
+        )
         return
-    click.echo(
-        f"{done.process_key} {done.periode}: started {len(done.started)}, "
-        f"skipped {len(done.skipped)} already started"
-    )
-    for unit_id, count in sorted(done.per_unit.items()):
-        click.echo(f"  {unit_id}: {count}")
+    for done in launches:
+        click.echo(
+            f"{done.process_key} {done.periode}: started {len(done.started)}, "
+            f"skipped {len(done.skipped)} already started"
+        )
+        for unit_id, count in sorted(done.per_unit.items()):
+            click.echo(f"  {unit_id}: {count}")

@@ -21,12 +21,15 @@ from engine.store.records import EmployeeRecord
 from engine.users import SYSTEM, Actor
 
 STAGES = {
+    "analisis": "asesmen_kompetensi",  # before the year: each employee's self-assessment (AKPK)
     "perencanaan": "skp_perencanaan",  # January: every employee proposes an SKP
     "realisasi": "realisasi_bulanan",  # each month: realisation, evidence, feedback
     "triwulan": "evaluasi_periodik",  # each quarter: periodic evaluation
     "tahunan": "evaluasi_tahunan",  # December: annual evaluation, keberatan, follow-up
 }
 SKP_DEADLINE = "{year}-01-31T23:59:00+09:00"  # PermenPANRB 8/2021: end of January, WIT (configurable)
+STANDARD_LEVEL = 3  # the post's standard competency level until Anjab data is imported
+UNIT_PROCESSES = {"analisis": "analisis_kebutuhan", "penetapan": "penetapan_predikat_unit"}
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,8 @@ def _stage_data(
 ) -> dict[str, Any]:
     if stage == "perencanaan":
         return {"batas_skp": SKP_DEADLINE.format(year=year)}
+    if stage == "analisis":
+        return {"kompetensi": f"Kompetensi teknis {employee.jabatan}", "level_standar": STANDARD_LEVEL}
     if stage == "realisasi":
         return {"bulan": month, **skp_targets(tx, employee.nip, year)}
     if stage == "triwulan":
@@ -167,3 +172,101 @@ def survey_data(tx: Tx, unit_id: str, periode: str) -> dict[str, Any]:
         "periode": periode,
         "staf_garda_depan": [e.nip for e in staff],
     }
+
+
+def start_unit_process(tx: Tx, stage: str, unit_id: str, year: int, actor: Actor = SYSTEM) -> int | None:
+    """Start a unit-level stage (needs analysis, setting the unit's predikat); None if it exists."""
+    process_key = UNIT_PROCESSES[stage]
+    business_key = f"{unit_id}/{year}"
+    if tx.store.lean.business_key_taken(process_key, business_key):
+        return None
+    unit = tx.store.org.unit(unit_id)
+    if unit is None:
+        raise NotFound(f"no unit {unit_id!r}")
+    staff = tx.store.org.employees(unit_id)
+    data: dict[str, Any] = {"unit": unit_id, "nama_unit": unit.name, "tahun": year, "periode": str(year)}
+    if stage == "analisis":
+        data["bezetting"] = len(staff)
+    else:
+        data.update(predikat_counts(tx, [e.nip for e in staff], year))
+    return instances.start(tx, process_key, actor, data, business_key).instance_id
+
+
+def predikat_counts(tx: Tx, nips: list[str], year: int) -> dict[str, int]:
+    """How many of these employees ended the year with each predikat (final annual evaluations)."""
+    fields = {
+        "SANGAT_BAIK": "jumlah_sangat_baik",
+        "BAIK": "jumlah_baik",
+        "BUTUH_PERBAIKAN": "jumlah_butuh_perbaikan",
+        "KURANG_MISCONDUCT": "jumlah_kurang_misconduct",
+        "SANGAT_KURANG": "jumlah_sangat_kurang",
+    }
+    counts = dict.fromkeys(fields.values(), 0)
+    for nip in nips:
+        row = tx.store.instance_by_business_key("evaluasi_tahunan", f"{nip}/{year}")
+        if row is None or row.status != "completed":
+            continue
+        data = Execution.load(model_of(tx, definition_ref(tx, row.definition_id)), row.state).data
+        name = fields.get(str(data.get("predikat_final")))
+        if name:
+            counts[name] += 1
+    return counts
+
+
+def start_cycle(tx: Tx, year: int, units: Iterable[str] | None = None, actor: Actor = SYSTEM) -> list[Launch]:
+    """Start the year for units: their orchestrators, the needs analysis and SKP planning.
+
+    The orchestrator (processes/siklus_kinerja.bpmn) launches every later stage itself through its
+    ``kinerja.tahap`` service tasks once the engine runs service-task handlers; until then those
+    stages are launched with ``kinerja cycle start --stage ...``. Launching twice starts nothing twice.
+    """
+    unit_ids = (
+        [u.id for u in tx.store.org.units() if tx.store.org.employees(u.id)] if units is None else list(units)
+    )
+    for unit_id in unit_ids:
+        if not tx.store.lean.business_key_taken("siklus_kinerja", f"{unit_id}/{year}"):
+            instances.start(
+                tx, "siklus_kinerja", actor, orchestrator_data(unit_id, year), f"{unit_id}/{year}"
+            )
+        start_unit_process(tx, "analisis", unit_id, year, actor)
+    return [launch(tx, year, stage, unit_ids, actor=actor) for stage in ("perencanaan", "analisis")]
+
+
+def orchestrator_data(unit_id: str, year: int) -> dict[str, Any]:
+    """The dates the orchestrator waits for (WIT; configurable defaults of domain brief 7.13)."""
+    return {
+        "unit": unit_id,
+        "tahun": year,
+        "periode": str(year),
+        "tanggal_evaluasi_tahunan": f"{year}-12-15T08:00:00+09:00",
+        "batas_penetapan": f"{year + 1}-01-10T08:00:00+09:00",
+    }
+
+
+def run_stage(tx: Tx, data: Mapping[str, Any], tahap: str, actor: Actor = SYSTEM) -> dict[str, Any]:
+    """What the orchestrator's ``kinerja.tahap`` service task does, given the instance's data.
+
+    Meant to be registered as the handler of that service-task type; returns what it started.
+    """
+    unit_id, year = str(data["unit"]), int(data["tahun"])
+    if tahap in UNIT_PROCESSES:
+        started = start_unit_process(tx, tahap, unit_id, year, actor)
+        extra = launch(tx, year, "analisis", [unit_id], actor=actor).started if tahap == "analisis" else ()
+        return {"tahap": tahap, "dimulai": (0 if started is None else 1) + len(extra)}
+    stage = {
+        "perencanaan": "perencanaan",
+        "realisasi": "realisasi",
+        "triwulan": "triwulan",
+        "tahunan": "tahunan",
+    }
+    bulan = data.get("bulan")
+    done = launch(
+        tx,
+        year,
+        stage[tahap],
+        [unit_id],
+        month=bulan,
+        quarter=(bulan // 3) if isinstance(bulan, int) else None,
+        actor=actor,
+    )
+    return {"tahap": tahap, "dimulai": len(done.started)}

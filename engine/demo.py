@@ -173,6 +173,10 @@ POSTS: tuple[tuple[str, str, str, str, str | None, bool, tuple[str, ...]], ...] 
     ("petugas-kk", "dukcapil", "Pengadministrasi Kependudukan", "PELAKSANA", "kasi-identitas", True, ()),
     ("pranata-dukcapil", "dukcapil", "Pranata Komputer Terampil", "FUNGSIONAL", "kasi-identitas", False, ()),
 )
+# the post heading each unit: the first post listed in it
+UNIT_HEADS = {
+    unit: next(p[0] for p in POSTS if p[1] == unit) for unit, *_ in UNITS if any(p[1] == unit for p in POSTS)
+}
 PPPK_POSTS = frozenset({"perawat-3", "bidan-2", "guru-sd-5", "guru-sd-6", "guru-smp-5", "staf-yan-3"})
 # The Kepala Seksi Pelayanan Umum is on tugas belajar; the Sekretaris Distrik is Plt of that post.
 ON_LEAVE = "kasi-yanum"

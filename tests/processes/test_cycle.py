@@ -25,9 +25,21 @@ def test_cycle_start_all_puts_every_first_task_in_its_owners_inbox(regency, tmp_
     report = json.loads(done.stdout)
     active = [p for p in demo.people() if p.key != demo.ON_LEAVE]
     assert (report["started"], report["skipped"]) == (len(active), 0)
+    heads = {demo.UNIT_HEADS[u] for u in demo.UNIT_HEADS}
     for person in active:
-        [task] = regency.inbox(person.key)
-        assert (task.bpmn_id, task.subject_nip, task.assignee) == ("usulkan_skp", person.nip, person.username)
+        mine = {t.bpmn_id: t for t in regency.inbox(person.key)}
+        expected = {"usulkan_skp", "asesmen_mandiri"} | (
+            {"tinjau_kebutuhan_unit"} if person.key in heads else set()
+        )
+        assert set(mine) == expected, person.key
+        assert (mine["usulkan_skp"].subject_nip, mine["usulkan_skp"].assignee) == (
+            person.nip,
+            person.username,
+        )
+    # one orchestrator per unit with staff, waiting at its first stage
+    with regency.engine.transaction(write=False) as tx:
+        _running, total = tx.store.instances(process_key="siklus_kinerja", status="running")
+    assert total == len(demo.UNIT_HEADS)
     # the Kasi on study leave gets nothing; running it again for one unit starts nothing new
     assert regency.inbox(demo.ON_LEAVE) == []
     again = subprocess.run(
