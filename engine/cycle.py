@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import instances, orgchart
+from engine import batch, instances, orgchart
 from engine.bpmn.runner import Execution
 from engine.deploy import definition_ref, model_of
 from engine.errors import BadRequest, NotFound
@@ -95,53 +95,59 @@ def launch(
     process_key, periode = STAGES[stage], periode_of(stage, year, month, quarter)
     org = orgchart.directory(tx)
     org.prefetch()  # one read of the chart for the whole batch
-    started: list[int] = []
     skipped: list[str] = []
     per_unit: dict[str, int] = {}
+    shared = {"tahun": year, "periode": periode, **_shared_data(stage, year, month, quarter)}
+    items: list[tuple[dict[str, Any], str]] = []
     for employee in employees_of(tx, units):
         business_key = f"{employee.nip}/{periode}"
         if tx.store.lean.business_key_taken(process_key, business_key):
             skipped.append(employee.nip)
             continue
-        data = {
-            **subject_data(org, employee, year, periode),
-            **_stage_data(tx, stage, employee, year, month, quarter),
-        }
-        outcome = instances.start(tx, process_key, actor, data, business_key)
-        started.append(outcome.instance_id)
+        own = {**subject_data(org, employee), **_own_data(tx, stage, employee, year)}
+        items.append((own, business_key))
         per_unit[employee.unit_id] = per_unit.get(employee.unit_id, 0) + 1
-    return Launch(stage, process_key, periode, tuple(started), tuple(skipped), per_unit)
+    outcomes = batch.start_many(tx, process_key, actor, shared, items) if items else []
+    return Launch(
+        stage, process_key, periode, tuple(o.instance_id for o in outcomes), tuple(skipped), per_unit
+    )
 
 
-def subject_data(
-    org: orgchart.Directory, employee: EmployeeRecord, year: int, periode: str
-) -> dict[str, Any]:
-    """The start data every per-employee process shares (see processes/README.md)."""
+def subject_data(org: orgchart.Directory, employee: EmployeeRecord) -> dict[str, Any]:
+    """The start data that names the employee in every per-employee process (processes/README.md)."""
     return {
         "nip": employee.nip,
         "nama": employee.name,
         "unit": employee.unit_id,
         "jabatan": employee.jabatan,
         "jenis_jabatan": employee.jenis_jabatan,
-        "tahun": year,
-        "periode": periode,
         "penilai_nip": org.penilai(employee.nip).nip,
         "atasan_penilai_nip": org.atasan_penilai(employee.nip).nip,
     }
 
 
-def _stage_data(
-    tx: Tx, stage: str, employee: EmployeeRecord, year: int, month: int | None, quarter: int | None
-) -> dict[str, Any]:
+def _shared_data(stage: str, year: int, month: int | None, quarter: int | None) -> dict[str, Any]:
+    """Start data the same for every employee of a stage."""
     if stage == "perencanaan":
         return {"batas_skp": SKP_DEADLINE.format(year=year)}
     if stage == "analisis":
-        return {"kompetensi": f"Kompetensi teknis {employee.jabatan}", "level_standar": STANDARD_LEVEL}
-    if stage == "realisasi":
-        return {"bulan": month, **skp_targets(tx, employee.nip, year)}
+        return {"level_standar": STANDARD_LEVEL}
     if stage == "triwulan":
         return {"triwulan": quarter}
-    return {"jp_tahun_berjalan": 0}
+    if stage == "realisasi":
+        return {"bulan": month}
+    if stage == "tahunan":
+        return {"jp_tahun_berjalan": 0}
+    return {}
+
+
+def _own_data(tx: Tx, stage: str, employee: EmployeeRecord, year: int) -> dict[str, Any]:
+    """Start data of one employee beyond their name: the post's competency, the SKP's targets."""
+    if stage == "analisis":
+        return {"kompetensi": f"Kompetensi teknis {employee.jabatan}"}
+    if stage == "realisasi":
+        return skp_targets(tx, employee.nip, year)
+    return {}
 
 
 def skp_targets(tx: Tx, nip: str, year: int) -> dict[str, Any]:

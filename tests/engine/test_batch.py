@@ -1,0 +1,90 @@
+"""Starting many instances at once: each is what instances.start would have made (own task ids,
+own data, same inbox tasks, same audit start), and an instance the template cannot stand for is
+started the ordinary way."""
+
+from __future__ import annotations
+
+import json
+
+from engine import batch, demo, deploy, instances, users
+from engine.bpmn.template import StartTemplate
+from engine.deploy import definition_ref, latest, model_of
+from tests.processes.regency import library
+
+SHARED = {"tahun": 2027, "periode": "2027", "batas_skp": "2027-01-31T23:59:00+09:00"}
+
+
+def own(person):
+    return {"nip": person.nip, "nama": person.name, "unit": person.unit_id}
+
+
+def test_a_batch_makes_the_same_instances_as_starting_one_by_one(engine):
+    with engine.transaction() as tx:
+        deploy.deploy(tx, library(), users.SYSTEM)
+        demo.seed(tx, password=None)
+    staff = [p for p in demo.people() if p.unit_id == "dukcapil"]
+    with engine.transaction() as tx:
+        one = instances.start(tx, "skp_perencanaan", users.SYSTEM, {**SHARED, **own(staff[0])}, "a/2027")
+        many = batch.start_many(
+            tx, "skp_perencanaan", users.SYSTEM, SHARED, [(own(p), f"{p.nip}/2027") for p in staff[1:]]
+        )
+    with engine.transaction(write=False) as tx:
+        rows = [tx.store.instance(o.instance_id) for o in (one, *many)]
+        started = [json.loads(tx.store.instance_events(r.id)[0].payload) for r in rows]
+    states = [json.loads(r.state) for r in rows]
+    # every instance has its own task ids, the same shape, its own subject and the shared data
+    ids = [set(s["tasks"]) for s in states]
+    assert all(not (a & b) for i, a in enumerate(ids) for b in ids[i + 1 :])
+    shape = [sorted((t["task_spec"], t["state"]) for t in s["tasks"].values()) for s in states]
+    assert all(x == shape[0] for x in shape)
+    assert [r.subject_nip for r in rows] == [p.nip for p in staff]
+    assert [s["data"] for s in started] == [{**SHARED, **own(p)} for p in staff]
+    assert [r.next_due_at for r in rows] == [rows[0].next_due_at] * len(rows)
+    # and each one's first task is in its own employee's inbox
+    assert [o.open_tasks[0].assignee for o in (one, *many)] == [p.username for p in staff]
+
+
+def test_a_batch_started_instance_runs_to_the_end_like_any_other(engine):
+    with engine.transaction() as tx:
+        deploy.deploy(tx, library(), users.SYSTEM)
+        demo.seed(tx, password=None)
+    person = next(p for p in demo.people() if p.key == "petugas-kk")
+    with engine.transaction() as tx:
+        [outcome] = batch.start_many(tx, "skp_perencanaan", users.SYSTEM, SHARED, [(own(person), "x/2027")])
+        employee = users.actor(tx, person.username)
+    proposal = {
+        "pendekatan": "KUALITATIF",
+        "rencana_hasil_kerja": "Layanan KK selesai di hari yang sama",
+        "iki": "Persentase KK selesai sehari",
+        "target": 90,
+        "satuan": "persen",
+        "tanggal_dialog": "2027-01-05",
+        "catatan_dialog": "Dibahas bersama kepala seksi identitas.",
+    }
+    with engine.transaction() as tx:
+        review = instances.complete(tx, outcome.open_tasks[0].id, proposal, employee).open_tasks[0]
+    assert review.bpmn_id == "reviu_skp"
+    with engine.transaction(write=False) as tx:
+        boss = users.actor(tx, review.assignee)
+    with engine.transaction() as tx:
+        done = instances.complete(
+            tx,
+            review.id,
+            {
+                "ekspektasi_pimpinan": "Semua KK selesai di hari yang sama.",
+                "umpan_balik_skp": "Target menantang namun wajar.",
+                "keputusan_skp": "SETUJU",
+            },
+            boss,
+        )
+    assert done.status == "completed"
+
+
+def test_data_the_start_reads_or_writes_is_not_templated(engine):
+    with engine.transaction() as tx:
+        deploy.deploy(tx, library(), users.SYSTEM)
+        model = model_of(tx, definition_ref(tx, latest(tx, "skp_perencanaan").id))
+    template = StartTemplate(model, SHARED)
+    assert template.fits({"nip": "199001012020012001", "nama": "Ani"})
+    assert not template.fits({"tahun": 2028})  # shared data is the template's
+    assert not template.fits({"putaran_revisi": 3})  # the start script writes it
