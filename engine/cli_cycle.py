@@ -3,41 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
 
 import click
 
 from engine import cycle, demo
-from engine.errors import EngineError
-from engine.runtime import Engine
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _refusals(fn: F) -> F:
-    """An engine refusal is one line on standard error and exit status 1."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except EngineError as exc:
-            click.echo(f"error: {exc.message}", err=True)
-            sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _engine(ctx: click.Context) -> Engine:
-    root = ctx.find_root()
-    if root.obj is None:
-        root.obj = Engine()
-        root.call_on_close(root.obj.close)
-    assert isinstance(root.obj, Engine)
-    return root.obj
+from engine.cli_support import engine_of as _engine
+from engine.cli_support import refusals
 
 
 @click.group("demo")
@@ -48,7 +19,7 @@ def demo_group() -> None:
 @demo_group.command("seed")
 @click.option("--password", default=demo.DEMO_PASSWORD, show_default=True, help="Password of every login.")
 @click.pass_context
-@_refusals
+@refusals
 def demo_seed(ctx: click.Context, password: str) -> None:
     """Write the demo org chart and its logins once, and print the logins."""
     with _engine(ctx).transaction() as tx:
@@ -77,7 +48,7 @@ def cycle_group() -> None:
 @click.option("--quarter", type=int, help="For --stage triwulan: 1..4.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-@_refusals
+@refusals
 def cycle_start(
     ctx: click.Context,
     year: int,

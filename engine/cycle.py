@@ -223,7 +223,7 @@ def start_cycle(tx: Tx, year: int, units: Iterable[str] | None = None, actor: Ac
     """Start the year for units: their orchestrators, the needs analysis and SKP planning.
 
     The orchestrator (processes/siklus_kinerja.bpmn) launches every later stage itself through its
-    ``kinerja.tahap`` service tasks once the engine runs service-task handlers; until then those
+    ``kinerja.tahap.<tahap>`` service tasks once the engine runs service-task handlers; until then those
     stages are launched with ``kinerja cycle start --stage ...``. Launching twice starts nothing twice.
     """
     unit_ids = (
@@ -250,9 +250,9 @@ def orchestrator_data(unit_id: str, year: int) -> dict[str, Any]:
 
 
 def run_stage(tx: Tx, data: Mapping[str, Any], tahap: str, actor: Actor = SYSTEM) -> dict[str, Any]:
-    """What the orchestrator's ``kinerja.tahap`` service task does, given the instance's data.
+    """What the orchestrator's ``kinerja.tahap.<tahap>`` service task does, given the instance's data.
 
-    Meant to be registered as the handler of that service-task type; returns what it started.
+    Meant to be registered as the handler of those service-task types; returns what it started.
     """
     unit_id, year = str(data["unit"]), int(data["tahun"])
     if tahap in UNIT_PROCESSES:

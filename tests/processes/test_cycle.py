@@ -51,6 +51,16 @@ def test_cycle_start_all_puts_every_first_task_in_its_owners_inbox(regency, tmp_
         check=True,
     )
     assert "started 0, skipped 12" in again.stdout
+    # seeding again changes nothing and prints the logins
+    seeded = subprocess.run(
+        [sys.executable, "-m", "engine.cli", "demo", "seed"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "already seeded" in seeded.stdout and PEOPLE["kapus"].username in seeded.stdout
 
 
 def test_the_launch_records_penilai_and_the_monthly_report_carries_the_skp_target(regency):
