@@ -39,6 +39,8 @@ bench: setup
 	$(BIN)/python bench/engine_throughput.py
 	$(BIN)/python bench/cycle_year.py
 	$(BIN)/python bench/cycle_launch.py
+	@if [ -n "$$KINERJA_BENCH_DATABASE_URL$$KINERJA_TEST_DATABASE_URL" ]; then $(BIN)/python bench/timers.py; \
+	else echo "bench/timers.py skipped: it needs PostgreSQL (KINERJA_BENCH_DATABASE_URL or KINERJA_TEST_DATABASE_URL)"; fi
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

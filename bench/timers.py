@@ -97,13 +97,15 @@ def run_workers(url: str, workers: int, batch: int) -> float:
     ]
     began = time.perf_counter()
     procs = [
-        subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         for _ in range(workers)
     ]
     for proc in procs:
-        proc.communicate()
+        _out, err = proc.communicate()
         if proc.returncode != 0:
-            raise SystemExit(f"a worker failed with exit status {proc.returncode}")
+            raise SystemExit(f"a worker failed with exit status {proc.returncode}:\n{err}")
     return time.perf_counter() - began
 
 

@@ -42,6 +42,10 @@ def worker_command(ctx: click.Context, batch: int, interval: float, until_idle: 
 
     signal.signal(signal.SIGTERM, finish)
     signal.signal(signal.SIGINT, finish)
+    mail = "and sending email" if scheduler.mailer else "(email off)"
+    click.echo(
+        f"worker {os.getpid()}: firing what is due, {scheduler.batch} per transaction, {mail}", err=True
+    )
     totals = scheduler.run_until_idle() if until_idle else scheduler.run_forever()
     click.echo(
         f"worker {os.getpid()}: fired {totals.fired} instance(s), sent {totals.sent} email(s), "

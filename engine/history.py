@@ -44,6 +44,24 @@ class HistoryEvent:
             return f"error at {p.get('element') or '?'}: {p.get('message')}"
         if self.type == AuditType.INSTANCE_CANCELLED:
             return f"reason: {p.get('reason') or '-'}"
+        return self._event_summary(p)
+
+    def _event_summary(self, p: dict[str, Any]) -> str:
+        """Timers, messages, reminders, escalations and deadlines."""
+        event = p.get("event") or {}
+        if self.type == AuditType.TIMER_FIRED:
+            on = f" on {p.get('attached_to')}" if p.get("attached_to") else ""
+            kind = "interrupting " if p.get("interrupting") else ""
+            return f"{kind}timer {p.get('bpmn_id')}{on} (due {p.get('due_at')})"
+        if self.type == AuditType.MESSAGE_RECEIVED:
+            caught_by = ", ".join(p.get("caught_by", []))
+            return f"message {p.get('name')} ({p.get('message_id')}) caught by {caught_by}"
+        if self.type == AuditType.TASK_REMINDED:
+            return f"task {p.get('task_id')} {p.get('title')!r} reminded by timer {event.get('bpmn_id')}"
+        if self.type == AuditType.TASK_ESCALATED:
+            return f"task {p.get('task_id')} {p.get('title')!r} escalated by timer {event.get('bpmn_id')}"
+        if self.type == AuditType.TASK_OVERDUE:
+            return f"task {p.get('task_id')} {p.get('title')!r} overdue (due {p.get('due_at')})"
         return ""
 
     def to_dict(self) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from engine.bpmn.runner import clock, start_messages
@@ -26,10 +27,12 @@ from engine.settle import settle
 from engine.status import LIVE_INSTANCE_STATUSES, MessageStatus
 from engine.store import dumps
 from engine.store.records import ProcessDefinitionRecord
-from engine.users import Actor
+from engine.users import SYSTEM, Actor
 from engine.work import load
 
 SENDER_ROLES = frozenset({"admin", "bkpsdm", "pengelola_kinerja"})
+RECHECK_WINDOW = timedelta(minutes=10)  # far longer than any transaction a message could race with
+RECHECK_LIMIT = 50
 MAX_PAYLOAD_BYTES = 256 * 1024
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -176,6 +179,26 @@ def _starter(tx: Tx, name: str) -> ProcessDefinitionRecord | None:
         if name in start_messages(model_of(tx, definition_ref(tx, d.id)))
     ]
     return max(found, key=lambda d: (d.deployed_at, d.id), default=None)
+
+
+def hand_over_recent(tx: Tx, window: timedelta = RECHECK_WINDOW, limit: int = RECHECK_LIMIT) -> int:
+    """Deliver messages kept in the last minutes that a waiting event matches after all.
+
+    A message and the wait for it can arrive in two transactions at once, neither seeing the other's
+    row before it commits; the scheduler's rounds close that gap. Returns how many were delivered.
+    """
+    now = tx.clock.now()
+    delivered = 0
+    for message in tx.store.queues.recent_pending(now - window, limit):
+        # Taken while it is handed over, so that a receiving instance does not take it as kept too.
+        tx.store.queues.mark_delivered(message["id"], now, "[]", only_pending=False)
+        reached = _to_waiting(tx, message, json.loads(message["correlation"]), SYSTEM)
+        if reached:
+            tx.store.queues.mark_delivered(message["id"], now, dumps(list(reached)), only_pending=False)
+            delivered += 1
+        else:
+            tx.store.queues.mark_pending(message["id"])
+    return delivered
 
 
 def kept(tx: Tx, limit: int = 100) -> list[dict[str, Any]]:

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 MAX_RECIPIENTS = 50  # a queue for a large role is not worth an email to everyone in it
+LEASE = timedelta(minutes=5)  # a claimed email is not taken by another worker for this long
 _FIRST_RETRY = timedelta(minutes=1)
 _LAST_RETRY = timedelta(hours=2)
 
@@ -157,50 +158,69 @@ def backoff(attempts: int) -> timedelta:
 
 
 def dispatch(engine: Engine, mailer: Mailer, limit: int = 20) -> int:
-    """Send the emails that are due, each once; return how many were sent. Failures are retried later."""
-    sent = 0
+    """Send the emails that are due; return how many were sent. Failures are retried later.
+
+    The due rows are claimed in one short transaction (their next attempt moved a lease ahead, so no
+    other worker takes them), the mail server is talked to outside any transaction, and each result
+    is written in its own. A worker that dies while sending leaves the rows to be tried again when
+    the lease ends: an email may then go twice, but is never lost.
+    """
     with engine.transaction() as tx:
         now = tx.clock.now()
-        for item in tx.store.queues.claim_notifications(now, limit):
-            sent += _send_one(tx, mailer, item, now)
+        batch = [_prepare(tx, item, now) for item in tx.store.queues.claim_notifications(now, limit)]
+    sent = 0
+    for item, email in batch:
+        if email is None:
+            continue
+        error = _try_send(mailer, email)
+        with engine.transaction() as tx:
+            _record(tx, item, email, error)
+        sent += error is None
     return sent
 
 
-def _send_one(tx: Tx, mailer: Mailer, item: dict[str, Any], now: datetime) -> int:
+def _prepare(tx: Tx, item: dict[str, Any], now: datetime) -> tuple[dict[str, Any], Email | None]:
+    """Render a claimed row's email and take a lease on it; skip it if there is nothing to tell."""
     queues = tx.store.queues
     task = tx.store.lean.task(item["task_id"])
-    if task is None or task.status not in ACTIVE_TASK_STATUSES:
+    to = recipients(tx, task) if task is not None and task.status in ACTIVE_TASK_STATUSES else []
+    if task is None or not to:
+        reason = "nobody has an email" if task is not None and task.status in ACTIVE_TASK_STATUSES else None
         queues.finish_notification(
-            item["id"], status=NotificationStatus.SKIPPED, last_error="the task is closed"
+            item["id"], status=NotificationStatus.SKIPPED, last_error=reason or "the task is closed"
         )
-        return 0
-    to = recipients(tx, task)
-    if not to:
-        queues.finish_notification(
-            item["id"], status=NotificationStatus.SKIPPED, last_error="nobody has an email"
-        )
-        return 0
-    email = render(tx.settings, item["kind"], task, to)
-    attempts = int(item["attempts"]) + 1
+        return item, None
+    item["attempts"] = int(item["attempts"]) + 1
+    queues.finish_notification(item["id"], attempts=item["attempts"], next_attempt_at=now + LEASE)
+    return item, render(tx.settings, item["kind"], task, to)
+
+
+def _try_send(mailer: Mailer, email: Email) -> Exception | None:
     try:
         mailer.send(email.recipients, email.subject, email.body)
     except (OSError, smtplib.SMTPException) as exc:  # the server's trouble, not ours: try again later
-        give_up = attempts >= MAX_ATTEMPTS
-        log.warning("email %s about task %s failed (attempt %s): %s", item["id"], task.id, attempts, exc)
-        queues.finish_notification(
+        return exc
+    return None
+
+
+def _record(tx: Tx, item: dict[str, Any], email: Email, error: Exception | None) -> None:
+    attempts, now = item["attempts"], tx.clock.now()
+    if error is None:
+        tx.store.queues.finish_notification(
             item["id"],
-            status=NotificationStatus.FAILED if give_up else NotificationStatus.PENDING,
-            attempts=attempts,
-            next_attempt_at=now + backoff(attempts),
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            status=NotificationStatus.SENT,
+            sent_at=now,
+            recipients=dumps(list(email.recipients)),
+            last_error=None,
         )
-        return 0
-    queues.finish_notification(
-        item["id"],
-        status=NotificationStatus.SENT,
-        attempts=attempts,
-        sent_at=now,
-        recipients=dumps(list(email.recipients)),
-        last_error=None,
+        return
+    give_up = attempts >= MAX_ATTEMPTS
+    log.warning(
+        "email %s about task %s failed (attempt %s): %s", item["id"], item["task_id"], attempts, error
     )
-    return 1
+    tx.store.queues.finish_notification(
+        item["id"],
+        status=NotificationStatus.FAILED if give_up else NotificationStatus.PENDING,
+        next_attempt_at=now + backoff(attempts),
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+    )

@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
-from engine import notifications, timers
+from engine import messages, notifications, timers
 from engine.notifications import Mailer, SmtpMailer
 from engine.runtime import Engine
 from engine.timers import Firing
@@ -95,8 +95,10 @@ class Scheduler:
         self.totals = Round(0, 0, 0, False)
 
     def run_once(self) -> Round:
-        """Fire one batch of due instances, then send the emails that are due."""
+        """Fire one batch of due instances, hand over late-matched messages, send the emails due."""
         firings, failed = run_due(self.engine, self.batch)
+        with self.engine.transaction() as tx:
+            messages.hand_over_recent(tx)
         sent = notifications.dispatch(self.engine, self.mailer, self.batch) if self.mailer else 0
         done = Round(len(firings), sent, failed, len(firings) + failed >= self.batch)
         self.totals = Round(

@@ -26,7 +26,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
-from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent, EventBasedGateway
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.camunda.specs.event_definitions import (
     MessageEventDefinition as CamundaMessageEventDefinition,
@@ -79,15 +79,17 @@ def waits(workflow: Any) -> list[WaitingEvent]:
         if task.state != TaskState.WAITING or not isinstance(task.task_spec, CatchingEvent):
             continue
         definition = task.task_spec.event_definition
-        parts = (
-            definition.event_definitions if isinstance(definition, MultipleEventDefinition) else [definition]
-        )
-        found.extend(_wait(task, part) for part in parts)
+        if not isinstance(definition, MultipleEventDefinition):
+            found.append(_wait(task, definition, task.task_spec))
+            continue
+        # An event-based gateway holds its branches' events, in the order of its outgoing flows.
+        branches = task.task_spec.outputs if isinstance(task.task_spec, EventBasedGateway) else []
+        for i, part in enumerate(definition.event_definitions):
+            found.append(_wait(task, part, branches[i] if i < len(branches) else task.task_spec))
     return found
 
 
-def _wait(task: SpiffTask, definition: Any) -> WaitingEvent:
-    spec = task.task_spec
+def _wait(task: SpiffTask, definition: Any, spec: Any) -> WaitingEvent:
     attached_to, interrupting = None, False
     if isinstance(spec, BoundaryEvent):
         attached_to, interrupting = _main_of(task).task_spec.bpmn_id, bool(spec.cancel_activity)

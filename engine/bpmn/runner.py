@@ -387,6 +387,10 @@ class Execution:
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
+    registry = _SERIALIZER.registry
+    if registry.typenames.get(value.__class__) in registry.convert_to_dict:
+        # e.g. the events an event-based gateway has seen, kept in its task's internal data
+        return registry.convert(value)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 

@@ -131,6 +131,17 @@ class Queues:
             _MESSAGE_COLUMNS,
         )
 
+    def recent_pending(self, since: datetime, limit: int) -> list[dict[str, Any]]:
+        """Kept messages received since then that some live instance waits for by name, locked."""
+        return self._lean.fetch(
+            f"SELECT {', '.join(_MESSAGE_COLUMNS)} FROM message m WHERE status = 'pending' "
+            "AND received_at >= :since AND EXISTS (SELECT 1 FROM message_subscription s "
+            "WHERE s.message_name = m.name) "
+            f"ORDER BY id LIMIT :limit{self._skip_locked()}",
+            {"since": since, "limit": limit},
+            _MESSAGE_COLUMNS,
+        )
+
     def mark_delivered(self, message_id: int, at: datetime, delivered_to: str, only_pending: bool) -> bool:
         """Record where a message went; with ``only_pending``, only if nobody took it first."""
         guard = " AND status = 'pending'" if only_pending else ""

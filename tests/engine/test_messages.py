@@ -3,13 +3,17 @@ kept when nothing waits and handed over once something does, and delivered once 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from engine import deploy, messages, tasks, users
 from engine.errors import BadRequest, PermissionDenied
 from engine.history import history
 from engine.runtime import Engine
+from engine.scheduler import Scheduler, run_due
 from engine.status import AuditType, InstanceStatus, MessageStatus
+from tests.conftest import _truncate
 from tests.support import NIP_ANI, NIP_BUDI, add_people, complete, inbox, source, start
 
 HEAD = (
@@ -271,3 +275,78 @@ def test_only_administrators_send_messages(engine):
     people = add_people(engine)
     with engine.transaction() as tx, pytest.raises(PermissionDenied):
         messages.deliver(tx, "X", {}, {}, actor=people["ani"])
+
+
+# An objection window: either the employee objects within 14 days, or the rating becomes final.
+OBJECTION_WINDOW = (
+    HEAD
+    + """
+  <bpmn:message id="m_keberatan" name="KeberatanDiajukan"/>
+  <bpmn:process id="masa_keberatan" isExecutable="true">
+    <bpmn:startEvent id="mulai"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:eventBasedGateway id="tunggu"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing><bpmn:outgoing>f3</bpmn:outgoing></bpmn:eventBasedGateway>
+    <bpmn:intermediateCatchEvent id="keberatan"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
+      <bpmn:messageEventDefinition messageRef="m_keberatan"/></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="empat_belas_hari"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f5</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDuration>P14D</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:endEvent id="diproses"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:endEvent id="final"><bpmn:incoming>f5</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="mulai" targetRef="tunggu"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="tunggu" targetRef="keberatan"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="tunggu" targetRef="empat_belas_hari"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="keberatan" targetRef="diproses"/>
+    <bpmn:sequenceFlow id="f5" sourceRef="empat_belas_hari" targetRef="final"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+)
+
+
+def test_an_event_based_gateway_takes_the_message_or_the_timer_whichever_comes_first(engine, clock):
+    deploy_text(engine, "keberatan.bpmn", OBJECTION_WINDOW)
+    objects = start(engine, "masa_keberatan", {"nip": NIP_ANI})
+    accepts = start(engine, "masa_keberatan", {"nip": NIP_BUDI})
+    clock.advance(timedelta(days=13))
+    delivery = send(engine, "KeberatanDiajukan", {"nip": NIP_ANI}, {"alasan": "nilai perilaku"})
+    assert delivery.instance_ids == (objects.instance_id,)
+    clock.advance(timedelta(days=1))
+    firings, _ = run_due(engine)
+    assert [(f.instance_id, f.fired) for f in firings] == [(accepts.instance_id, ("empat_belas_hari",))]
+    with engine.transaction(write=False) as tx:
+        ended = {i: tx.store.instance(i).status for i in (objects.instance_id, accepts.instance_id)}
+    assert set(ended.values()) == {InstanceStatus.COMPLETED}
+    completed = events(engine, objects.instance_id, AuditType.INSTANCE_COMPLETED)[0].payload["data"]
+    assert completed["alasan"] == "nilai perilaku"
+    assert events(engine, accepts.instance_id, AuditType.MESSAGE_RECEIVED) == []
+    late = send(engine, "KeberatanDiajukan", {"nip": NIP_BUDI}, {"alasan": "terlambat"})
+    assert late.status == MessageStatus.PENDING  # too late: nothing waits for it any more
+
+
+@pytest.mark.postgres
+def test_a_message_and_the_wait_for_it_arriving_together_still_meet(request, clock):
+    # Two transactions at once: the message finds no waiting instance (the wait is not committed
+    # yet), and the instance finds no kept message (the message is not committed yet either).
+    url = request.getfixturevalue("postgres_url")
+    _truncate(url)
+    engine = Engine(url, clock=clock)
+    try:
+        deploy_text(engine, "ikm.bpmn", WAIT_FOR_SURVEY)
+        sending = engine.begin()
+        try:
+            delivery = messages.deliver(
+                sending, "HasilIkmDipublikasikan", {"unit": "X"}, {"ikm": 81}, actor=users.SYSTEM
+            )
+            assert delivery.status == MessageStatus.PENDING
+            waiting = start(engine, "tindak_lanjut_ikm", {"unit": "X"})  # commits while the message is open
+            sending.commit()
+        finally:
+            sending.close()
+        assert waiting.open_tasks == []
+        assert Scheduler(engine, send_mail=False).run_once().fired == 0
+        [received] = events(engine, waiting.instance_id, AuditType.MESSAGE_RECEIVED)
+        assert received.payload["message_id"] == delivery.message_id
+        with engine.transaction(write=False) as tx:
+            assert messages.kept(tx) == []
+            [task] = tx.store.active_tasks(waiting.instance_id)
+        assert task.title == "Susun rencana tindak lanjut"
+    finally:
+        engine.close()

@@ -53,6 +53,7 @@ def test_a_reminder_at_three_days_an_overdue_notice_at_five_and_an_escalation_at
     assert reminded.payload["task_id"] == task.id
     assert reminded.payload["event"]["bpmn_id"] == "pengingat"
     assert reminded.payload["event"]["interrupting"] is False
+    assert reminded.summary == f"task {task.id} 'Susun SKP' reminded by timer pengingat"
 
     clock.set(begun + 5 * DAY - SECOND)
     assert fire(engine) == []
@@ -73,6 +74,7 @@ def test_a_reminder_at_three_days_an_overdue_notice_at_five_and_an_escalation_at
     assert escalated.payload["task_id"] == task.id
     assert escalated.payload["event"]["bpmn_id"] == "eskalasi"
     assert escalated.payload["event"]["interrupting"] is True
+    assert escalated.summary == f"task {task.id} 'Susun SKP' escalated by timer eskalasi"
     created = events(engine, outcome.instance_id, AuditType.TASK_CREATED)[-1]
     assert created.payload["escalated_from"] == [task.id]
     assert created.payload["trigger"][0]["bpmn_id"] == "eskalasi"

@@ -218,3 +218,13 @@ def test_a_worker_and_messages_from_the_command_line(kinerja, database_url):
     assert (
         scalar(database_url, "SELECT status FROM process_instance WHERE id = :id", id=ids[1]) == "completed"
     )
+
+
+def test_sigterm_lets_a_worker_finish_its_round_and_exit(database_url):
+    running = worker(database_url, "--interval", "0.2")
+    assert "firing what is due" in running.stderr.readline()  # it is ready for signals now
+    running.send_signal(signal.SIGTERM)
+    out, err = running.communicate(timeout=60)
+    assert running.returncode == 0, err
+    assert "SIGTERM, finishing the round" in err
+    assert re.search(r"fired 0 instance\(s\), sent 0 email\(s\), 0 failure\(s\)", out)
