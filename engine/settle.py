@@ -145,7 +145,13 @@ def _withdraw(tx: Tx, work: Work, task: TaskRow) -> bool:
     cause = next((c for c in work.causes if task.spiff_task_id in c.withdraws), None)
     payload: dict[str, Any] = {"task_id": task.id, "bpmn_id": task.bpmn_id}
     if cause is None:
-        work.chain.add(AuditType.TASK_CANCELLED, {**payload, "reason": "withdrawn by the process"}, None)
+        interrupter = work.execution.interrupter_of(task.spiff_task_id)
+        if interrupter is None:
+            payload["reason"] = "withdrawn by the process"
+        else:  # an error, escalation, signal or other boundary event the process itself raised
+            payload.update(reason=f"interrupted by {interrupter['kind']} event {interrupter['bpmn_id']}")
+            payload["event"] = interrupter
+        work.chain.add(AuditType.TASK_CANCELLED, payload, None)
         return False
     if cause.event.kind == "timer":
         payload.update(title=task.title, reason="escalated", event=cause.describe())

@@ -31,6 +31,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.camunda.specs.event_definitions import (
     MessageEventDefinition as CamundaMessageEventDefinition,
 )
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
@@ -165,6 +166,40 @@ def attached_human_tasks(workflow: Any, wait: WaitingEvent) -> frozenset[str]:
         return frozenset()
     boundary = workflow.get_task_from_id(UUID(wait.spiff_id))
     return frozenset(str(t.id) for t in _human_tasks_under(_main_of(boundary))) if boundary else frozenset()
+
+
+def interrupter_of(workflow: Any, spiff_id: str) -> dict[str, Any] | None:
+    """The interrupting boundary event that withdrew a human task, if one did (any kind of event).
+
+    Climbs from the task through the subprocesses holding it; the boundary split of the activity
+    that was interrupted has the event that fired among its children.
+    """
+    task = _find(workflow, spiff_id)
+    while task is not None:
+        parent = task.parent
+        if parent is not None and isinstance(parent.task_spec, BoundaryEventSplit):
+            for sibling in parent.children:
+                spec = sibling.task_spec
+                fired = sibling.state in (TaskState.READY, TaskState.COMPLETED)
+                if isinstance(spec, BoundaryEvent) and spec.cancel_activity and fired:
+                    definition = spec.event_definition
+                    return {
+                        "bpmn_id": spec.bpmn_id,
+                        "kind": type(definition).__name__.replace("EventDefinition", "").lower(),
+                        "name": getattr(definition, "name", None),
+                        "attached_to": task.task_spec.bpmn_id,
+                        "interrupting": True,
+                    }
+        holder = task.workflow.parent_task_id if task.workflow is not workflow else None
+        task = _find(workflow, str(holder)) if holder is not None else None
+    return None
+
+
+def _find(workflow: Any, spiff_id: str) -> SpiffTask | None:
+    try:
+        return workflow.get_task_from_id(UUID(spiff_id))  # type: ignore[no-any-return]
+    except SpiffWorkflowException:  # gone with a subprocess that was cancelled as a whole
+        return None
 
 
 # -- messages ---------------------------------------------------------------------------------------

@@ -260,6 +260,10 @@ class Execution:
         """The ready human tasks an interrupting boundary event withdraws when it fires."""
         return events.withdrawn_by(self._wf, event)
 
+    def interrupter_of(self, spiff_id: str) -> dict[str, Any] | None:
+        """The interrupting boundary event (of any kind) that withdrew this human task, if one did."""
+        return events.interrupter_of(self._wf, spiff_id)
+
     def attached_human_tasks(self, event: WaitingEvent) -> frozenset[str]:
         """The ready human tasks under the activity a boundary event sits on."""
         return events.attached_human_tasks(self._wf, event)

@@ -350,3 +350,48 @@ def test_a_message_and_the_wait_for_it_arriving_together_still_meet(request, clo
         assert task.title == "Susun rencana tindak lanjut"
     finally:
         engine.close()
+
+
+# The unit head may withdraw a draft while it is being written (a signal the process throws itself).
+WITHDRAW_BY_SIGNAL = (
+    HEAD
+    + """
+  <bpmn:signal id="s_tarik" name="TarikDraf"/>
+  <bpmn:process id="draf_ditarik" isExecutable="true">
+    <bpmn:startEvent id="mulai"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:parallelGateway id="bagi"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing><bpmn:outgoing>f3</bpmn:outgoing></bpmn:parallelGateway>
+    <bpmn:userTask id="susun" name="Susun draf" camunda:assignee="${nip}"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing></bpmn:userTask>
+    <bpmn:boundaryEvent id="ditarik" attachedToRef="susun"><bpmn:outgoing>f5</bpmn:outgoing>
+      <bpmn:signalEventDefinition signalRef="s_tarik"/></bpmn:boundaryEvent>
+    <bpmn:userTask id="tarik" name="Tarik draf" camunda:candidateGroups="pimpinan_unit"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f6</bpmn:outgoing></bpmn:userTask>
+    <bpmn:intermediateThrowEvent id="kirim_tarik"><bpmn:incoming>f6</bpmn:incoming><bpmn:outgoing>f7</bpmn:outgoing>
+      <bpmn:signalEventDefinition signalRef="s_tarik"/></bpmn:intermediateThrowEvent>
+    <bpmn:endEvent id="e1"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:endEvent id="e2"><bpmn:incoming>f5</bpmn:incoming></bpmn:endEvent>
+    <bpmn:endEvent id="e3"><bpmn:incoming>f7</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="mulai" targetRef="bagi"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="bagi" targetRef="susun"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="bagi" targetRef="tarik"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="susun" targetRef="e1"/>
+    <bpmn:sequenceFlow id="f5" sourceRef="ditarik" targetRef="e2"/>
+    <bpmn:sequenceFlow id="f6" sourceRef="tarik" targetRef="kirim_tarik"/>
+    <bpmn:sequenceFlow id="f7" sourceRef="kirim_tarik" targetRef="e3"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+)
+
+
+def test_a_task_the_process_interrupts_itself_names_the_boundary_event(engine):
+    people = add_people(engine)
+    with engine.transaction() as tx:
+        head = users.add_user(tx, "gita", ["pimpinan_unit"])
+    deploy_text(engine, "ditarik.bpmn", WITHDRAW_BY_SIGNAL)
+    outcome = start(engine, "draf_ditarik", {"nip": NIP_ANI})
+    draft = next(t for t in outcome.open_tasks if t.title == "Susun draf")
+    withdraw = next(t for t in outcome.open_tasks if t.title == "Tarik draf")
+    assert complete(engine, head, withdraw.id, {}).status == InstanceStatus.COMPLETED
+    assert inbox(engine, people["ani"]) == []
+    [withdrawn] = events(engine, outcome.instance_id, AuditType.TASK_CANCELLED)
+    assert withdrawn.payload["task_id"] == draft.id
+    assert withdrawn.payload["reason"] == "interrupted by signal event ditarik"
+    assert withdrawn.payload["event"]["attached_to"] == "susun"
