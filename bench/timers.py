@@ -156,6 +156,10 @@ def main() -> None:
                 walls[workers].append(fired / wall)
     finally:
         drop_database(args.url, name)
+    report(args, rates, walls)
+
+
+def report(args: argparse.Namespace, rates: dict[int, list[float]], walls: dict[int, list[float]]) -> None:
     print(
         f"timers: {args.timers} due per round, {args.rounds} rounds per worker count, batch {args.batch}; "
         "PostgreSQL, each worker a separate process"

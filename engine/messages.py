@@ -107,21 +107,7 @@ def deliver(
         if earlier is not None:
             return _duplicate(earlier)
     now = tx.clock.now()
-    # Written as taken from the start, so that an instance settling inside this very delivery does
-    # not take it a second time as a kept message; made pending at the end if nothing took it.
-    message: dict[str, Any] = {
-        "name": name,
-        "correlation": dumps(keys),
-        "payload": dumps(payload if payload is not None else {}),
-        "result_var": result_var,
-        "idempotency_key": idempotency_key,
-        "status": MessageStatus.DELIVERED,
-        "sent_by": actor.username,
-        "received_at": now,
-        "delivered_at": None,
-        "delivered_to": "[]",
-    }
-    message["id"] = tx.store.queues.insert_message(message)
+    message = _record(tx, name, keys, payload, result_var, idempotency_key, actor)
     reached = _to_waiting(tx, message, keys, actor)
     started = () if reached else _to_start_event(tx, message, keys, actor)
     if reached or started:
@@ -129,6 +115,33 @@ def deliver(
         return Delivery(message["id"], name, MessageStatus.DELIVERED, reached, started)
     tx.store.queues.mark_pending(message["id"])
     return Delivery(message["id"], name, MessageStatus.PENDING)
+
+
+def _record(
+    tx: Tx,
+    name: str,
+    keys: dict[str, Any],
+    payload: Any,
+    result_var: str | None,
+    key: str | None,
+    actor: Actor,
+) -> dict[str, Any]:
+    # Written as taken from the start, so that an instance settling inside this very delivery does
+    # not take it a second time as a kept message; made pending at the end if nothing took it.
+    message: dict[str, Any] = {
+        "name": name,
+        "correlation": dumps(keys),
+        "payload": dumps(payload if payload is not None else {}),
+        "result_var": result_var,
+        "idempotency_key": key,
+        "status": MessageStatus.DELIVERED,
+        "sent_by": actor.username,
+        "received_at": tx.clock.now(),
+        "delivered_at": None,
+        "delivered_to": "[]",
+    }
+    message["id"] = tx.store.queues.insert_message(message)
+    return message
 
 
 def _duplicate(earlier: Mapping[str, Any]) -> Delivery:

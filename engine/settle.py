@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine import assignment, correlation, notifications, orgchart
+from engine.assignment import Assignment
 from engine.bpmn.runner import ReadyTask, WaitingEvent, clock
 from engine.bpmn.scripting import evaluate
 from engine.errors import ProcessFailed
@@ -107,12 +108,20 @@ def open_task(tx: Tx, work: Work, ready: ReadyTask, escalated_from: list[int]) -
     tx.store.lean.insert_task(task)
     if not assignee:
         tx.store.lean.add_candidates(task.id, chosen.candidate_roles, chosen.candidate_users)
-    payload = {
+    work.chain.add(AuditType.TASK_CREATED, _created(work, task, chosen, escalated_from), None)
+    kind = "escalated" if escalated_from else "created"
+    notifications.enqueue(tx, kind, task, {"escalated_from": escalated_from} if escalated_from else {})
+    return task
+
+
+def _created(work: Work, task: TaskRow, chosen: Assignment, escalated_from: list[int]) -> dict[str, Any]:
+    """The audit payload of a new task: its people, the rule that chose them, what set it going."""
+    payload: dict[str, Any] = {
         "task_id": task.id,
         "bpmn_id": task.bpmn_id,
         "title": task.title,
         "lane": task.lane,
-        "assignee": assignee,
+        "assignee": task.assignee,
         "candidate_roles": list(chosen.candidate_roles),
         "candidate_users": list(chosen.candidate_users),
         "rule": chosen.rule,
@@ -123,10 +132,7 @@ def open_task(tx: Tx, work: Work, ready: ReadyTask, escalated_from: list[int]) -
         payload["trigger"] = [c.describe() for c in work.causes]
     if escalated_from:
         payload["escalated_from"] = escalated_from
-    work.chain.add(AuditType.TASK_CREATED, payload, None)
-    kind = "escalated" if escalated_from else "created"
-    notifications.enqueue(tx, kind, task, {"escalated_from": escalated_from} if escalated_from else {})
-    return task
+    return payload
 
 
 def close_task(tx: Tx, task: TaskRow, status: TaskStatus, actor: str | None) -> None:
@@ -213,6 +219,21 @@ def settle(
             except ProcessFailed as exc:
                 failure = exc
     open_now, failure = _sync_inbox(tx, work, failure, active)
+    _set_status(work, actor, failure, waits, now)
+    live = row.status in LIVE_INSTANCE_STATUSES
+    _sync_subscriptions(tx, work, waits if live else [])
+    row.state = execution.dump()
+    row.next_due_at = _next_due(waits, open_now) if live else None
+    row.updated_at = now
+    tx.store.lean.save_instance(row)
+    work.chain.write()
+    return Outcome(row.id, row.status, [TaskSummary.of(t) for t in open_now], row.error)
+
+
+def _set_status(
+    work: Work, actor: Actor, failure: ProcessFailed | None, waits: list[WaitingEvent], now: Any
+) -> None:
+    row, execution = work.row, work.execution
     if failure is not None:
         row.status = InstanceStatus.ERRORED
         row.error = failure.message
@@ -227,15 +248,7 @@ def settle(
         row.error = None
         work.chain.add(AuditType.INSTANCE_COMPLETED, {"data": execution.data}, actor.username)
     elif row.status == InstanceStatus.SCHEDULED and not any(w.start for w in waits):
-        row.status = InstanceStatus.RUNNING
-    live = row.status in LIVE_INSTANCE_STATUSES
-    _sync_subscriptions(tx, work, waits if live else [])
-    row.state = execution.dump()
-    row.next_due_at = _next_due(waits, open_now) if live else None
-    row.updated_at = now
-    tx.store.lean.save_instance(row)
-    work.chain.write()
-    return Outcome(row.id, row.status, [TaskSummary.of(t) for t in open_now], row.error)
+        row.status = InstanceStatus.RUNNING  # its start timer fired
 
 
 def _next_due(waits: list[WaitingEvent], open_now: list[TaskRow]) -> Any:
