@@ -52,7 +52,10 @@ def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, A
     """Top-level keys whose values differ, with both values (JSON-safe)."""
     changed = {}
     for key in sorted(set(before) | set(after)):
-        old, new = canonical(before.get(key)), canonical(after.get(key))
+        was, now = before.get(key), after.get(key)
+        if was is now or (type(was) is type(now) and was == now):
+            continue  # most keys: unchanged, and no need to spell them out to know it
+        old, new = canonical(was), canonical(now)
         if old != new:
             changed[key] = {"from": json.loads(old), "to": json.loads(new)}
     return changed
