@@ -14,7 +14,7 @@ from engine.deploy import definition_ref, model_of
 from engine.errors import NotFound
 from engine.runtime import Tx
 from engine.status import TaskScope
-from engine.store import TaskRow
+from engine.store import TaskFilter, TaskRow
 from engine.store.records import HumanTaskRecord
 from engine.users import Actor
 
@@ -124,23 +124,48 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def inbox(tx: Tx, actor: Actor, scope: TaskScope | str, limit: int = 50, offset: int = 0) -> Page:
-    """The actor's tasks in one scope, sorted by due date (archive: newest first)."""
+def inbox(
+    tx: Tx,
+    actor: Actor,
+    scope: TaskScope | str,
+    limit: int = 50,
+    offset: int = 0,
+    *,
+    process_key: str | None = None,
+    search: str | None = None,
+) -> Page:
+    """The actor's tasks in one scope, sorted by due date (archive: newest first).
+
+    ``process_key`` keeps one process; ``search`` keeps tasks whose title, employee name or NIP
+    contains the words.
+    """
     limit = max(1, min(limit, MAX_PAGE))
     offset = max(0, offset)
     store = tx.store
     scope = TaskScope(scope)
+    search = " ".join((search or "").split())[:100] or None
+    where = TaskFilter(process_key or None, search) if process_key or search else None
     if scope is TaskScope.MINE:
-        rows, total = store.mine(actor.identities, limit, offset), store.count_mine(actor.identities)
+        rows = store.mine(actor.identities, limit, offset, where)
+        total = store.count_mine(actor.identities, where)
     elif scope is TaskScope.QUEUE:
         roles = sorted(actor.roles)
-        rows, total = (
-            store.queue(actor.username, roles, limit, offset),
-            store.count_queue(actor.username, roles),
-        )
+        rows = store.queue(actor.username, roles, limit, offset, where)
+        total = store.count_queue(actor.username, roles, where)
     else:
-        rows, total = store.archive(actor.username, limit, offset), store.count_archive(actor.username)
+        rows = store.archive(actor.username, limit, offset, where)
+        total = store.count_archive(actor.username, where)
     return Page([TaskSummary.of(r) for r in rows], total, limit, offset)
+
+
+def counts(tx: Tx, actor: Actor) -> dict[TaskScope, int]:
+    """How many tasks the actor has in each scope (what the inbox's tabs show)."""
+    store = tx.store
+    return {
+        TaskScope.MINE: store.count_mine(actor.identities),
+        TaskScope.QUEUE: store.count_queue(actor.username, sorted(actor.roles)),
+        TaskScope.ARCHIVE: store.count_archive(actor.username),
+    }
 
 
 def visible_task(tx: Tx, task_id: int, actor: Actor) -> HumanTaskRecord:

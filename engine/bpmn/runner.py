@@ -410,3 +410,12 @@ def start_messages(model: CompiledModel) -> frozenset[str]:
         cached = events.start_messages(model.spec)
         model.spec._kinerja_start_messages = cached
     return cached
+
+
+def form_of_element(model: CompiledModel, bpmn_id: str) -> tuple[FormField, ...]:
+    """The form fields of a task by its BPMN id, in the process or any process it calls."""
+    for spec in (model.spec, *model.subprocess_specs.values()):
+        task_spec = spec.task_specs.get(bpmn_id)
+        if task_spec is not None:
+            return form_of(task_spec)
+    return ()

@@ -2,13 +2,14 @@
 
 from engine.store.db import Database, alembic_config, normalize_url
 from engine.store.lean import EventRow, InstanceRow, TaskRow
-from engine.store.unit import Store, dumps
+from engine.store.unit import Store, TaskFilter, dumps
 
 __all__ = [
     "Database",
     "EventRow",
     "InstanceRow",
     "Store",
+    "TaskFilter",
     "TaskRow",
     "alembic_config",
     "dumps",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select
@@ -214,43 +216,47 @@ class Store:
         stmt = select(HumanTaskRecord).where(HumanTaskRecord.instance_id == instance_id)
         return self.session.scalars(stmt.order_by(HumanTaskRecord.id)).all()
 
-    def mine(self, identities: Sequence[str], limit: int, offset: int) -> Sequence[HumanTaskRecord]:
-        stmt = (
-            self._mine_query(identities)
-            .order_by(HumanTaskRecord.due_at.is_(None), HumanTaskRecord.due_at, HumanTaskRecord.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        return self.session.scalars(stmt).all()
-
-    def count_mine(self, identities: Sequence[str]) -> int:
-        return self._count(self._mine_query(identities))
-
-    def queue(
-        self, username: str, roles: Sequence[str], limit: int, offset: int
+    def mine(
+        self, identities: Sequence[str], limit: int, offset: int, where: TaskFilter | None = None
     ) -> Sequence[HumanTaskRecord]:
         stmt = (
-            self._queue_query(username, roles)
+            _filtered(self._mine_query(identities), where)
             .order_by(HumanTaskRecord.due_at.is_(None), HumanTaskRecord.due_at, HumanTaskRecord.id)
             .limit(limit)
             .offset(offset)
         )
         return self.session.scalars(stmt).all()
 
-    def count_queue(self, username: str, roles: Sequence[str]) -> int:
-        return self._count(self._queue_query(username, roles))
+    def count_mine(self, identities: Sequence[str], where: TaskFilter | None = None) -> int:
+        return self._count(_filtered(self._mine_query(identities), where))
 
-    def archive(self, username: str, limit: int, offset: int) -> Sequence[HumanTaskRecord]:
+    def queue(
+        self, username: str, roles: Sequence[str], limit: int, offset: int, where: TaskFilter | None = None
+    ) -> Sequence[HumanTaskRecord]:
         stmt = (
-            self._archive_query(username)
+            _filtered(self._queue_query(username, roles), where)
+            .order_by(HumanTaskRecord.due_at.is_(None), HumanTaskRecord.due_at, HumanTaskRecord.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return self.session.scalars(stmt).all()
+
+    def count_queue(self, username: str, roles: Sequence[str], where: TaskFilter | None = None) -> int:
+        return self._count(_filtered(self._queue_query(username, roles), where))
+
+    def archive(
+        self, username: str, limit: int, offset: int, where: TaskFilter | None = None
+    ) -> Sequence[HumanTaskRecord]:
+        stmt = (
+            _filtered(self._archive_query(username), where)
             .order_by(HumanTaskRecord.completed_at.desc(), HumanTaskRecord.id.desc())
             .limit(limit)
             .offset(offset)
         )
         return self.session.scalars(stmt).all()
 
-    def count_archive(self, username: str) -> int:
-        return self._count(self._archive_query(username))
+    def count_archive(self, username: str, where: TaskFilter | None = None) -> int:
+        return self._count(_filtered(self._archive_query(username), where))
 
     def _mine_query(self, identities: Sequence[str]) -> Any:
         return select(HumanTaskRecord).where(
@@ -328,6 +334,13 @@ class Store:
     def users(self) -> Sequence[UserRecord]:
         return self.session.scalars(select(UserRecord).order_by(UserRecord.username)).all()
 
+    def display_names(self, usernames: Sequence[str]) -> dict[str, str]:
+        """Each known username's display name."""
+        stmt = select(UserRecord.username, UserRecord.display_name).where(
+            UserRecord.username.in_(list(usernames))
+        )
+        return {username: name for username, name in self.session.execute(stmt)}
+
     def usernames_for(self, identities: Sequence[str]) -> dict[str, str]:
         """Map usernames and NIPs to usernames, for those that belong to a user."""
         stmt = select(UserRecord.username, UserRecord.nip).where(
@@ -341,6 +354,31 @@ class Store:
         return found
 
 
+@dataclass(frozen=True)
+class TaskFilter:
+    """Narrows an inbox list: one process, and words found in the title or the employee's name or NIP."""
+
+    process_key: str | None = None
+    search: str | None = None
+
+
+def _filtered(stmt: Any, where: TaskFilter | None) -> Any:
+    if where is None:
+        return stmt
+    if where.process_key:
+        stmt = stmt.where(HumanTaskRecord.process_key == where.process_key)
+    if where.search:
+        pattern = "%" + re.sub(r"([%_\\])", r"\\\1", where.search.lower()) + "%"
+        stmt = stmt.where(
+            or_(
+                func.lower(HumanTaskRecord.title).like(pattern, escape="\\"),
+                func.lower(HumanTaskRecord.subject_name).like(pattern, escape="\\"),
+                HumanTaskRecord.subject_nip.like(pattern, escape="\\"),
+            )
+        )
+    return stmt
+
+
 def _first_line(exc: object) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
@@ -350,4 +388,4 @@ def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
 
 
-__all__ = ["Store", "dumps"]
+__all__ = ["Store", "TaskFilter", "dumps"]
