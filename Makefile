@@ -8,10 +8,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+CATALOGS := $(wildcard webapp/translations/*/LC_MESSAGES/messages.po)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench clean browser translations messages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +21,27 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-setup: $(STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
+# Compiled catalogs are build output (git-ignored), made from the .po files we edit.
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@ >/dev/null
+
+translations: $(CATALOGS:.po=.mo)
+
+# Update the catalogs after changing UI strings; then translate the new entries.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o var/messages.pot --no-location --sort-output --project Kinerja .
+	$(BIN)/pybabel update -i var/messages.pot -d webapp/translations --no-location --omit-header
+
+# The browser tests drive Debian's chromium; CI (root, CI=true) installs it when it is missing.
+browser:
+	@if [ "$$CI" = "true" ] && ! command -v chromium >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+
+setup: $(STAMP) $(NODE_STAMP) translations
 
 run: setup
 	$(BIN)/kinerja db upgrade
@@ -27,7 +49,7 @@ run: setup
 	$(BIN)/kinerja demo seed
 	KINERJA_SCHEDULER=1 $(BIN)/flask --app 'webapp:create_app()' run --host $(HOST) --port $(PORT)
 
-test: setup
+test: setup browser
 	$(BIN)/pytest
 
 lint: setup
@@ -41,6 +63,7 @@ bench: setup
 	$(BIN)/python bench/cycle_launch.py
 	@if [ -n "$$KINERJA_BENCH_DATABASE_URL$$KINERJA_TEST_DATABASE_URL" ]; then $(BIN)/python bench/timers.py; \
 	else echo "bench/timers.py skipped: it needs PostgreSQL (KINERJA_BENCH_DATABASE_URL or KINERJA_TEST_DATABASE_URL)"; fi
+	$(BIN)/python bench/inbox.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache webapp/translations/*/LC_MESSAGES/*.mo

@@ -7,26 +7,51 @@ from typing import Any
 
 from flask import Flask
 
-from engine.runtime import Engine
-from webapp import scheduling
+from engine.runtime import PROJECT_ROOT, Engine
+from webapp import access, assets, errors, i18n, scheduling, security, transaction, wording
 
 DEFAULTS: dict[str, Any] = {
-    "DATABASE_URL": None,
+    "DATABASE_URL": None,  # KINERJA_DATABASE_URL; None: the engine's default SQLite file
     "SCHEDULER": False,  # KINERJA_SCHEDULER=1: fire timers and send emails in this process (make run)
+    "SECRET_KEY": None,  # KINERJA_SECRET_KEY; None: one kept in var/secret_key (development)
+    "SESSION_COOKIE_SECURE": False,  # True forces Secure; it is set anyway on HTTPS requests
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,  # one working day
+    "TRUSTED_PROXIES": 0,  # how many proxies in front set X-Forwarded-* (for HTTPS and client IPs)
+    "LOGIN_LIMITS": "5 per minute; 30 per hour",  # failed logins per username and per address
+    "RATELIMIT_STORAGE_URI": "memory://",  # one process; use redis://... with several workers
+    "PAGE_SIZE": 25,
+    "NODE_MODULES": str(PROJECT_ROOT / "node_modules"),
 }
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the web app: config, engine, blueprints."""
-    app = Flask(__name__)
+def create_app(config: Mapping[str, Any] | None = None, *, engine: Engine | None = None) -> Flask:
+    """Build the web app: config, engine, security, language, blueprints, error pages."""
+    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "var"))
     app.config.from_mapping(DEFAULTS)
     app.config.from_prefixed_env("KINERJA")
     app.config.update(config or {})
-    app.extensions["kinerja"] = Engine(app.config["DATABASE_URL"])
+    app.extensions["kinerja"] = engine or Engine(app.config["DATABASE_URL"])
     scheduling.init_app(app)
+    security.init_app(app)
+    transaction.init_app(app)
+    access.init_app(app)
+    i18n.init_app(app)
+    assets.init_app(app)
+    wording.init_app(app)
+    errors.init_app(app)
+    register_blueprints(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per noun."""
+    from webapp import auth, inbox, language, tasks
+
+    for module in (auth, inbox, tasks, language, assets):
+        app.register_blueprint(module.bp)
 
     @app.get("/health")
     def health() -> dict[str, str]:
         return {"status": "ok"}
-
-    return app

@@ -1,0 +1,46 @@
+"""One engine transaction per request, on ``g``: views commit; anything left is rolled back."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, request
+
+from engine.runtime import Engine, Tx
+
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def engine() -> Engine:
+    """The app's engine (``app.extensions["kinerja"]``)."""
+    found: Engine = current_app.extensions["kinerja"]
+    return found
+
+
+def tx() -> Tx:
+    """This request's transaction, begun on first use; a read-only one for GET requests.
+
+    On SQLite a writing transaction takes the write lock up front, so pages that only read must not
+    queue behind the writers.
+    """
+    if "kinerja_tx" not in g:
+        g.kinerja_tx = engine().begin(write=request.method not in _READS)
+    current: Tx = g.kinerja_tx
+    return current
+
+
+def commit() -> None:
+    """Commit this request's work (the view decides when its work is done)."""
+    if "kinerja_tx" in g:
+        g.kinerja_tx.commit()
+
+
+def _end(_exc: BaseException | None) -> None:
+    current = g.pop("kinerja_tx", None)
+    if current is not None:
+        try:
+            current.rollback()  # nothing if the view committed; everything if it did not
+        finally:
+            current.close()
+
+
+def init_app(app: Flask) -> None:
+    app.teardown_request(_end)
