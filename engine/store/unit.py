@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -212,6 +212,19 @@ class Store:
         )
         return self.session.scalars(stmt).all()
 
+    def active_tasks_about(self, nips: Sequence[str]) -> Sequence[HumanTaskRecord]:
+        """The active tasks of the instances about these employees (through the indexed subject)."""
+        stmt = (
+            select(HumanTaskRecord)
+            .join(ProcessInstanceRecord, ProcessInstanceRecord.id == HumanTaskRecord.instance_id)
+            .where(
+                ProcessInstanceRecord.subject_nip.in_(list(nips)),
+                HumanTaskRecord.status.in_(ACTIVE_TASK_STATUSES),
+            )
+            .order_by(HumanTaskRecord.due_at.is_(None), HumanTaskRecord.due_at, HumanTaskRecord.id)
+        )
+        return self.session.scalars(stmt).all()
+
     def tasks_of_instance(self, instance_id: int) -> Sequence[HumanTaskRecord]:
         stmt = select(HumanTaskRecord).where(HumanTaskRecord.instance_id == instance_id)
         return self.session.scalars(stmt.order_by(HumanTaskRecord.id)).all()
@@ -258,23 +271,18 @@ class Store:
     def count_archive(self, username: str, where: TaskFilter | None = None) -> int:
         return self._count(_filtered(self._archive_query(username), where))
 
+    # The status conditions are written as literals, exactly as the partial indexes' predicates: a
+    # bound parameter would keep SQLite (always) and PostgreSQL (generic plans) from using them.
     def _mine_query(self, identities: Sequence[str]) -> Any:
-        return select(HumanTaskRecord).where(
-            HumanTaskRecord.assignee.in_(list(identities)),
-            HumanTaskRecord.status.in_((TaskStatus.ASSIGNED, TaskStatus.CLAIMED)),
-        )
+        return select(HumanTaskRecord).where(HumanTaskRecord.assignee.in_(list(identities)), _MINE_STATUS)
 
     def _queue_query(self, username: str, roles: Sequence[str]) -> Any:
         who = [f"user:{username}", *(f"role:{r}" for r in roles)]
         candidate_ids = select(TaskCandidateRecord.task_id).where(TaskCandidateRecord.who.in_(who))
-        return select(HumanTaskRecord).where(
-            HumanTaskRecord.id.in_(candidate_ids), HumanTaskRecord.status == TaskStatus.OPEN
-        )
+        return select(HumanTaskRecord).where(HumanTaskRecord.id.in_(candidate_ids), _OPEN_STATUS)
 
     def _archive_query(self, username: str) -> Any:
-        return select(HumanTaskRecord).where(
-            HumanTaskRecord.completed_by == username, HumanTaskRecord.status == TaskStatus.COMPLETED
-        )
+        return select(HumanTaskRecord).where(HumanTaskRecord.completed_by == username, _ARCHIVE_STATUS)
 
     def _count(self, stmt: Any) -> int:
         return self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
@@ -334,12 +342,12 @@ class Store:
     def users(self) -> Sequence[UserRecord]:
         return self.session.scalars(select(UserRecord).order_by(UserRecord.username)).all()
 
-    def display_names(self, usernames: Sequence[str]) -> dict[str, str]:
-        """Each known username's display name."""
-        stmt = select(UserRecord.username, UserRecord.display_name).where(
-            UserRecord.username.in_(list(usernames))
+    def people(self, usernames: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """Each known username's display name and NIP."""
+        stmt = select(UserRecord.username, UserRecord.display_name, UserRecord.nip).where(
+            UserRecord.username.in_(sorted(set(usernames)))
         )
-        return {username: name for username, name in self.session.execute(stmt)}
+        return {username: (name, nip) for username, name, nip in self.session.execute(stmt)}
 
     def usernames_for(self, identities: Sequence[str]) -> dict[str, str]:
         """Map usernames and NIPs to usernames, for those that belong to a user."""
@@ -352,6 +360,11 @@ class Store:
             if nip:
                 found[nip] = username
         return found
+
+
+_MINE_STATUS = text(f"human_task.status IN ('{TaskStatus.ASSIGNED}', '{TaskStatus.CLAIMED}')")
+_OPEN_STATUS = text(f"human_task.status = '{TaskStatus.OPEN}'")
+_ARCHIVE_STATUS = text(f"human_task.status = '{TaskStatus.COMPLETED}'")
 
 
 @dataclass(frozen=True)
