@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.bpmn.forms import FormField
+from engine.bpmn.parser import CompiledModel
 from engine.bpmn.runner import form_of_element
 from engine.deploy import definition_ref, model_of
 from engine.errors import NotFound
@@ -47,6 +48,7 @@ class Step:
     title: str
     actor: str | None
     actor_name: str | None
+    actor_nip: str | None
     at: datetime
     answers: tuple[Answer, ...]
 
@@ -79,6 +81,29 @@ def answers(fields: tuple[FormField, ...], data: dict[str, Any]) -> tuple[Answer
     return tuple(result)
 
 
+def steps_of(tx: Tx, instance_id: int, model: CompiledModel) -> tuple[Step, ...]:
+    """The completed tasks of an instance, in order, with who did them and what they decided."""
+    events = [e for e in tx.store.instance_events(instance_id) if e.type == AuditType.TASK_COMPLETED]
+    people = tx.store.people([e.actor for e in events if e.actor])
+    steps = []
+    for event in events:
+        payload = json.loads(event.payload)
+        fields = form_of_element(model, payload.get("bpmn_id", ""))
+        name, nip = people.get(event.actor or "", (None, None))
+        steps.append(
+            Step(
+                payload.get("task_id", 0),
+                payload.get("title", ""),
+                event.actor,
+                name,
+                nip,
+                event.at,
+                answers(fields, payload.get("data", {})),
+            )
+        )
+    return tuple(steps)
+
+
 def of_task(tx: Tx, task_id: int, actor: Actor) -> TaskContext:
     """The context of a task the actor may see; NotFound for anyone else."""
     record = visible_task(tx, task_id, actor)
@@ -86,26 +111,14 @@ def of_task(tx: Tx, task_id: int, actor: Actor) -> TaskContext:
     if instance is None:
         raise NotFound(f"no task {task_id}")
     model = model_of(tx, definition_ref(tx, instance.definition_id))
-    steps = []
-    trail = tx.store.instance_events(instance.id)
-    events = [e for e in trail if e.type == AuditType.TASK_COMPLETED]
-    names = tx.store.display_names([e.actor for e in events if e.actor])
     started: dict[str, Any] = next(
-        (json.loads(e.payload).get("data", {}) for e in trail if e.type == AuditType.INSTANCE_STARTED), {}
+        (
+            json.loads(e.payload).get("data", {})
+            for e in tx.store.instance_events(instance.id)[:1]
+            if e.type == AuditType.INSTANCE_STARTED
+        ),
+        {},
     )
-    for event in events:
-        payload = json.loads(event.payload)
-        fields = form_of_element(model, payload.get("bpmn_id", ""))
-        steps.append(
-            Step(
-                payload.get("task_id", 0),
-                payload.get("title", ""),
-                event.actor,
-                names.get(event.actor or ""),
-                event.at,
-                answers(fields, payload.get("data", {})),
-            )
-        )
     period = next((str(started[k]) for k in PERIOD_KEYS if started.get(k) not in (None, "")), None)
     return TaskContext(
         instance.id,
@@ -115,5 +128,5 @@ def of_task(tx: Tx, task_id: int, actor: Actor) -> TaskContext:
         instance.subject_name,
         period,
         instance.business_key,
-        tuple(steps),
+        steps_of(tx, instance.id, model),
     )
