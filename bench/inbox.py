@@ -138,7 +138,7 @@ def fill(url: str, n_tasks: int, n_users: int, rng: random.Random) -> None:
                     task_id += 1
                     row, who = task_row(task_id, instance, step, person, n_users, rng)
                     rows.append(row)
-                    candidates.extend({"who": w, "task_id": task_id} for w in who)
+                    candidates.extend({"who": w, "task_id": task_id, "due_at": row["due_at"]} for w in who)
             conn.execute(insert(HumanTaskRecord.__table__), rows)
             if candidates:
                 conn.execute(insert(TaskCandidateRecord.__table__), candidates)

@@ -212,6 +212,7 @@ def claim(tx: Tx, task_id: int, actor: Actor) -> TaskSummary:
     _take(tx, task, actor)
     chain.add(AuditType.TASK_CLAIMED, {"task_id": task.id}, actor.username)
     tx.store.lean.save_task(task)
+    tx.store.lean.drop_candidates(task.id)  # out of the queue while someone holds it
     _touch(tx, instance, chain)
     return TaskSummary.of(task)
 
@@ -228,6 +229,9 @@ def release(tx: Tx, task_id: int, actor: Actor) -> TaskSummary:
     task.claimed_at = None
     task.claimed_by = None
     tx.store.lean.save_task(task)
+    tx.store.lean.add_candidates(
+        task.id, json.loads(task.candidate_roles), json.loads(task.candidate_users), task.due_at
+    )
     chain = InstanceChain(tx, instance)
     chain.add(AuditType.TASK_RELEASED, {"task_id": task.id}, actor.username)
     _touch(tx, instance, chain)

@@ -107,7 +107,7 @@ def open_task(tx: Tx, work: Work, ready: ReadyTask, escalated_from: list[int]) -
     )
     tx.store.lean.insert_task(task)
     if not assignee:
-        tx.store.lean.add_candidates(task.id, chosen.candidate_roles, chosen.candidate_users)
+        tx.store.lean.add_candidates(task.id, chosen.candidate_roles, chosen.candidate_users, task.due_at)
     work.chain.add(AuditType.TASK_CREATED, _created(work, task, chosen, escalated_from), None)
     kind = "escalated" if escalated_from else "created"
     notifications.enqueue(tx, kind, task, {"escalated_from": escalated_from} if escalated_from else {})

@@ -12,6 +12,7 @@ from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 csrf = CSRFProtect()
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session
     csrf.init_app(app)
     limiter.init_app(app)
+    app.before_request(_refuse_nul)
     app.after_request(_headers)
     Compress(app)  # zstd, br or gzip, as the browser accepts; files too (htmx, Chart.js, CSS)
 
@@ -56,6 +58,13 @@ def _development_secret(path: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(secret)
     return secret
+
+
+def _refuse_nul(_unused: object = None) -> None:
+    """A NUL character has no place in any field, and PostgreSQL text cannot hold one: refuse it."""
+    values = [request.path, *request.args.values(), *request.form.values()]
+    if any("\x00" in v for v in values) or any("\x00" in k for k in (*request.args, *request.form)):
+        raise BadRequest("NUL characters are not allowed")
 
 
 def _headers(response: Response) -> Response:

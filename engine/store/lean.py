@@ -308,11 +308,13 @@ class Lean:
             {**{c: getattr(row, c) for c in columns}, "id": row.id},
         )
 
-    def add_candidates(self, task_id: int, roles: Sequence[str], users: Sequence[str]) -> None:
+    def add_candidates(
+        self, task_id: int, roles: Sequence[str], users: Sequence[str], due_at: datetime | None
+    ) -> None:
         self.executemany(
-            "INSERT INTO task_candidate (who, task_id) VALUES (:who, :task_id)",
-            [{"task_id": task_id, "who": f"role:{r}"} for r in roles]
-            + [{"task_id": task_id, "who": f"user:{u}"} for u in users],
+            "INSERT INTO task_candidate (who, task_id, due_at) VALUES (:who, :task_id, :due_at)",
+            [{"task_id": task_id, "who": f"role:{r}", "due_at": due_at} for r in roles]
+            + [{"task_id": task_id, "who": f"user:{u}", "due_at": due_at} for u in users],
         )
 
     def drop_candidates(self, task_id: int) -> None:

@@ -171,15 +171,19 @@ class HumanTaskRecord(Base):
 
 
 class TaskCandidateRecord(Base):
-    """Who may claim an active task: one row per candidate role or user; removed when the task ends.
+    """Who may claim an open task: one row per candidate role or user, there while the task waits in
+    a queue (removed when it is claimed or ends, put back when it is released).
 
-    ``who`` is ``role:<name>`` or ``user:<username>``, so a queue is one range of the primary key.
+    ``who`` is ``role:<name>`` or ``user:<username>``; with the task's due date beside it, a queue in
+    due-date order is one range of ``ix_task_candidate_queue``, read without touching human_task.
     """
 
     __tablename__ = "task_candidate"
+    __table_args__ = (Index("ix_task_candidate_queue", "who", "due_at", "task_id"),)
 
     who: Mapped[str] = mapped_column(String(160), primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("human_task.id"), primary_key=True, index=True)
+    due_at: Mapped[datetime | None]  # the task's, copied: it never changes
 
 
 class AuditEventRecord(Base):

@@ -246,16 +246,26 @@ class Store:
     def queue(
         self, username: str, roles: Sequence[str], limit: int, offset: int, where: TaskFilter | None = None
     ) -> Sequence[HumanTaskRecord]:
-        stmt = (
-            _filtered(self._queue_query(username, roles), where)
-            .order_by(HumanTaskRecord.due_at.is_(None), HumanTaskRecord.due_at, HumanTaskRecord.id)
+        if where is not None:  # a filter reads the tasks themselves
+            stmt = _filtered(self._queue_query(username, roles), where).order_by(*_BY_DUE)
+            return self.session.scalars(stmt.limit(limit).offset(offset)).all()
+        # Unfiltered, the page is chosen on the candidate index alone; only its tasks are read.
+        page = (
+            self._queue_entries(username, roles)
+            .order_by(
+                TaskCandidateRecord.due_at.is_(None), TaskCandidateRecord.due_at, TaskCandidateRecord.task_id
+            )
             .limit(limit)
             .offset(offset)
+            .subquery()
         )
+        stmt = select(HumanTaskRecord).join(page, page.c.task_id == HumanTaskRecord.id).order_by(*_BY_DUE)
         return self.session.scalars(stmt).all()
 
     def count_queue(self, username: str, roles: Sequence[str], where: TaskFilter | None = None) -> int:
-        return self._count(_filtered(self._queue_query(username, roles), where))
+        if where is not None:
+            return self._count(_filtered(self._queue_query(username, roles), where))
+        return self._count(self._queue_entries(username, roles))
 
     def archive(
         self, username: str, limit: int, offset: int, where: TaskFilter | None = None
@@ -276,9 +286,17 @@ class Store:
     def _mine_query(self, identities: Sequence[str]) -> Any:
         return select(HumanTaskRecord).where(HumanTaskRecord.assignee.in_(list(identities)), _MINE_STATUS)
 
-    def _queue_query(self, username: str, roles: Sequence[str]) -> Any:
+    def _queue_entries(self, username: str, roles: Sequence[str]) -> Any:
+        """The open tasks offered to this person, once each (a task may name both them and a role)."""
         who = [f"user:{username}", *(f"role:{r}" for r in roles)]
-        candidate_ids = select(TaskCandidateRecord.task_id).where(TaskCandidateRecord.who.in_(who))
+        return (
+            select(TaskCandidateRecord.task_id, TaskCandidateRecord.due_at)
+            .where(TaskCandidateRecord.who.in_(who))
+            .distinct()
+        )
+
+    def _queue_query(self, username: str, roles: Sequence[str]) -> Any:
+        candidate_ids = select(self._queue_entries(username, roles).subquery().c.task_id)
         return select(HumanTaskRecord).where(HumanTaskRecord.id.in_(candidate_ids), _OPEN_STATUS)
 
     def _archive_query(self, username: str) -> Any:
@@ -362,6 +380,7 @@ class Store:
         return found
 
 
+_BY_DUE = (HumanTaskRecord.due_at.is_(None), HumanTaskRecord.due_at, HumanTaskRecord.id)
 _MINE_STATUS = text(f"human_task.status IN ('{TaskStatus.ASSIGNED}', '{TaskStatus.CLAIMED}')")
 _OPEN_STATUS = text(f"human_task.status = '{TaskStatus.OPEN}'")
 _ARCHIVE_STATUS = text(f"human_task.status = '{TaskStatus.COMPLETED}'")

@@ -39,21 +39,31 @@ def app(engine: Engine) -> Flask:
     return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "PAGE_SIZE": 50}, engine=engine)
 
 
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """PASSWORD hashed once: scrypt is slow on purpose, and every test signs people in."""
+    return users.hash_password(PASSWORD)
+
+
+def give_password(tx: Any, username: str, hashed: str) -> None:
+    """Let a user sign in with PASSWORD (the hash made once; each login still checks it)."""
+    tx.store.user(username).password_hash = hashed
+
+
 @pytest.fixture
-def people(engine: Engine) -> dict[str, Actor]:
+def people(engine: Engine, password_hash: str) -> dict[str, Actor]:
     """Ani (pegawai), Budi (penilai), Citra (penilai), Dedi (auditor), Eka (bkpsdm), each with a password."""
     with engine.transaction() as tx:
-        return {
-            "ani": users.add_user(
-                tx, "ani", ["pegawai"], display_name="Ani Wulandari", nip=NIP_ANI, password=PASSWORD
-            ),
-            "budi": users.add_user(
-                tx, "budi", ["penilai"], display_name="Budi Santoso", nip=NIP_BUDI, password=PASSWORD
-            ),
-            "citra": users.add_user(tx, "citra", ["penilai"], display_name="Citra", password=PASSWORD),
-            "dedi": users.add_user(tx, "dedi", ["auditor"], display_name="Dedi", password=PASSWORD),
-            "eka": users.add_user(tx, "eka", ["bkpsdm"], display_name="Eka", password=PASSWORD),
+        made = {
+            "ani": users.add_user(tx, "ani", ["pegawai"], display_name="Ani Wulandari", nip=NIP_ANI),
+            "budi": users.add_user(tx, "budi", ["penilai"], display_name="Budi Santoso", nip=NIP_BUDI),
+            "citra": users.add_user(tx, "citra", ["penilai"], display_name="Citra"),
+            "dedi": users.add_user(tx, "dedi", ["auditor"], display_name="Dedi"),
+            "eka": users.add_user(tx, "eka", ["bkpsdm"], display_name="Eka"),
         }
+        for username in made:
+            give_password(tx, username, password_hash)
+        return made
 
 
 @pytest.fixture

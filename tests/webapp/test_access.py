@@ -8,22 +8,19 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import NIP_ANI, NIP_BUDI, start
+from tests.support import NIP_ANI, NIP_BUDI, complete, start
 from tests.webapp.conftest import post
 
 PEOPLE = ["ani", "budi", "citra", "dedi", "eka", None]  # pegawai, penilai, penilai, auditor, bkpsdm, nobody
 
 
 @pytest.fixture
-def world(engine, deployed, people, as_user):
+def world(engine, deployed, people):
     """A queue task for pegawai, a task assigned to Budi, and a task Ani completed."""
     queued = start(engine, "rencana_kerja", {"nama": "Yosef", "periode": "2027"}).open_tasks[0].id
     assigned = start(engine, "assigned_review", {"penilai_nip": NIP_BUDI, "nip": NIP_ANI}).open_tasks[0].id
     done = start(engine, "rencana_kerja", {"nama": "Ani", "nip": NIP_ANI}).open_tasks[0].id
-    ani = as_user("ani")
-    post(ani, f"/tasks/{done}/claim")
-    data = {"target": "20 laporan", "jumlah": "20", "jenis": "UTAMA"}
-    assert post(ani, f"/tasks/{done}", data).status_code == 303
+    complete(engine, people["ani"], done, {"target": "20 laporan", "jumlah": 20, "jenis": "UTAMA"})
     return {"queued": queued, "assigned": assigned, "done": done}
 
 

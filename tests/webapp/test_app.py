@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.webapp.conftest import PASSWORD, login, post, token
 from webapp import create_app
 
@@ -119,6 +121,22 @@ def test_english_by_a_switch_kept_for_the_session(app, people):
     assert "Password" in client.get("/login").get_data(as_text=True)
     login(client, "ani")
     assert "My tasks" in client.get("/").get_data(as_text=True)  # survives signing in
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("post", "/login", {"username": "ani\x00", "password": "x"}),
+        ("get", "/performance/1990%00", None),
+        ("get", "/tasks/1?x=%00", None),
+    ],
+)
+def test_a_nul_character_anywhere_is_a_clear_400(app, people, method, path, data):
+    client = app.test_client()
+    login(client, "ani")
+    response = getattr(client, method)(path, data={**(data or {}), "csrf_token": token(client, "/")})
+    assert response.status_code == 400
+    assert "Permintaan tidak dapat dipahami" in response.get_data(as_text=True)
 
 
 def test_health(app):

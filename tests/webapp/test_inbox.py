@@ -96,7 +96,8 @@ def test_paging(engine, people, proposals):
     assert ids(first) == proposals[:2] and "Halaman 1 dari 2" in first
     second = client.get("/?scope=queue&page=2").get_data(as_text=True)
     assert ids(second) == proposals[2:] and 'rel="prev"' in second
-    assert client.get("/?scope=queue&page=x&process=%00").status_code == 200  # nonsense is ignored
+    assert client.get("/?scope=nonsense&page=x&process=zzz").status_code == 200  # nonsense is ignored
+    assert client.get("/?q=%00").status_code == 400  # a NUL is refused, never sent to the database
 
 
 def test_archive_lists_what_i_completed(as_user, proposals):

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from engine import demo, users
+from engine import demo
 from tests.processes.conftest import regency, regency_template  # noqa: F401 (fixtures)
 from tests.processes.test_skp import PROPOSAL, REVIEW, start_skp
-from tests.webapp.conftest import PASSWORD, login
+from tests.webapp.conftest import give_password, login
 from webapp import create_app
 
 KAPUS_STAFF = [p for p in demo.people() if p.supervisor_key == "kapus" and p.key != demo.ON_LEAVE]
@@ -30,11 +30,12 @@ MAY_SEE = {"bidan-1", "kapus", "kabid-yankes", "analis-sdm", "auditor"}  # herse
 
 
 @pytest.fixture
-def site(regency):  # noqa: F811 (the fixture imported above)
+def site(regency, password_hash):  # noqa: F811 (the fixture imported above)
     """The app on the regency, with passwords for the people these tests sign in as."""
     with regency.engine.transaction() as tx:
-        for key in WHO:
-            tx.store.user(regency.actor(key).username).password_hash = users.hash_password(PASSWORD)
+        for key in [*WHO, "sekdistrik"]:
+            give_password(tx, regency.actor(key).username, password_hash)
+        give_password(tx, "admin", password_hash)
     app = create_app({"TESTING": True, "SECRET_KEY": "k"}, engine=regency.engine)
 
     def client(key):
@@ -125,16 +126,12 @@ def test_tim_saya_lists_the_team_with_stage_and_what_is_late(site, reviewed):
 
 def test_an_acting_official_rates_the_team_of_the_post(site):
     # the Sekretaris Distrik is Plt of Kepala Seksi Pelayanan Umum: its staff are in the Plt's team
-    with site.engine.transaction() as tx:
-        tx.store.user(site.actor("sekdistrik").username).password_hash = users.hash_password(PASSWORD)
     page = site.client("sekdistrik").get("/team").get_data(as_text=True)
     for key in ("staf-yan-1", "staf-yan-2", "staf-yan-3", "staf-umum"):
         assert site.nip(key) in page
 
 
 def test_an_account_without_nip_has_no_record(site):
-    with site.engine.transaction() as tx:
-        tx.store.user("admin").password_hash = users.hash_password(PASSWORD)
     app = create_app({"TESTING": True, "SECRET_KEY": "k"}, engine=site.engine)
     client = app.test_client()
     login(client, "admin")
