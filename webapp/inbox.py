@@ -65,7 +65,7 @@ def index() -> str:
         process_key=query.process or None,
         search=query.search or None,
     )
-    processes = {d.key: d.name or d.key for d in deploy.definitions(tx())}
+    processes = {d.key: d.name or d.key for d in deploy.definitions(tx()) if d.kind == "process"}
     template = "inbox/_list.html" if request.headers.get("HX-Request") else "inbox/index.html"
     return render_template(
         template,

@@ -252,9 +252,7 @@ class Store:
         # Unfiltered, the page is chosen on the candidate index alone; only its tasks are read.
         page = (
             self._queue_entries(username, roles)
-            .order_by(
-                TaskCandidateRecord.due_at.is_(None), TaskCandidateRecord.due_at, TaskCandidateRecord.task_id
-            )
+            .order_by(TaskCandidateRecord.due_at.asc().nulls_last(), TaskCandidateRecord.task_id)
             .limit(limit)
             .offset(offset)
             .subquery()
