@@ -21,7 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXIES": 0,  # how many proxies in front set X-Forwarded-* (for HTTPS and client IPs)
     "LOGIN_LIMITS": "5 per minute; 30 per hour",  # failed logins per username and per address
     "RATELIMIT_STORAGE_URI": "memory://",  # one process; use redis://... with several workers
-    "PAGE_SIZE": 25,
+    "PAGE_SIZE": 50,  # tasks per inbox page
     "NODE_MODULES": str(PROJECT_ROOT / "node_modules"),
 }
 
