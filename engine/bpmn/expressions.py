@@ -10,8 +10,8 @@ from __future__ import annotations
 import ast
 import re
 
-_EL_WHOLE = re.compile(r"^\s*[$#]\{(.*)\}\s*$", re.S)
-_EL_PART = re.compile(r"[$#]\{(.*?)\}", re.S)
+from engine.bpmn import juel
+
 _ISO_TIMER = re.compile(
     r"^(R\d*/)?"  # repetitions
     r"(P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?"  # a duration
@@ -19,36 +19,7 @@ _ISO_TIMER = re.compile(
     r"(/.*)?$",
     re.I,
 )
-
-_TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
-  | (?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
-  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<op>&&|\|\||==|!=|<=|>=|!|<|>|\+|-|\*|/|%|\(|\)|\[|\]|\.|,|\?|:)
-    """,
-    re.X,
-)
-
-_WORDS = {
-    "and": "and",
-    "or": "or",
-    "not": "not",
-    "eq": "==",
-    "ne": "!=",
-    "lt": "<",
-    "gt": ">",
-    "le": "<=",
-    "ge": ">=",
-    "div": "/",
-    "mod": "%",
-    "null": "None",
-    "true": "True",
-    "false": "False",
-    "instanceof": None,  # Java only: refused
-}
-_OPS = {"&&": "and", "||": "or", "!": "not"}
+_EL_START = re.compile(r"[$#]\{")
 
 
 class ExpressionError(ValueError):
@@ -57,7 +28,7 @@ class ExpressionError(ValueError):
 
 def is_el(text: str) -> bool:
     """True if the text contains a JUEL/EL expression (``${...}`` or ``#{...}``)."""
-    return bool(_EL_PART.search(text or ""))
+    return bool(_EL_START.search(text or ""))
 
 
 def to_python(text: str) -> str:
@@ -65,11 +36,17 @@ def to_python(text: str) -> str:
     source = (text or "").strip()
     if not source:
         raise ExpressionError("the expression is empty")
-    whole = _EL_WHOLE.match(source)
-    if whole and not _EL_PART.search(whole.group(1)):
-        python = _translate_el(whole.group(1))
-    elif is_el(source):
-        python = _translate_composite(source)
+    if is_el(source):
+        parts = _split_composite(source)
+        try:
+            if len(parts) == 1 and parts[0][0] == "el":
+                python = juel.translate(parts[0][1])
+            else:
+                python = " + ".join(
+                    f"el_str({juel.translate(text)})" if kind == "el" else repr(text) for kind, text in parts
+                )
+        except juel.JuelError as exc:
+            raise ExpressionError(str(exc)) from None
     else:
         python = source
     check_syntax(python)
@@ -104,94 +81,40 @@ def timer_to_python(text: str) -> str:
     return to_python(source)
 
 
-def _translate_composite(source: str) -> str:
-    """``Dear ${name}, ...`` -> ``'Dear ' + str(name) + ', ...'``."""
-    parts: list[str] = []
+def _split_composite(source: str) -> list[tuple[str, str]]:
+    """``Dear ${name}, hi`` -> [("text", "Dear "), ("el", "name"), ("text", ", hi")]."""
+    parts: list[tuple[str, str]] = []
     pos = 0
-    for match in _EL_PART.finditer(source):
-        if match.start() > pos:
-            parts.append(repr(source[pos : match.start()]))
-        parts.append(f"str({_translate_el(match.group(1))})")
-        pos = match.end()
-    if pos < len(source):
-        parts.append(repr(source[pos:]))
-    return " + ".join(parts)
-
-
-def _tokens(body: str) -> list[tuple[str, str]]:
-    tokens: list[tuple[str, str]] = []
-    pos = 0
-    while pos < len(body):
-        match = _TOKEN.match(body, pos)
+    while pos < len(source):
+        match = _EL_START.search(source, pos)
         if match is None:
-            raise ExpressionError(f"cannot read {body[pos:]!r} in expression {body!r}")
-        kind = match.lastgroup or ""
-        if kind != "ws":
-            tokens.append((kind, match.group()))
-        pos = match.end()
-    return tokens
+            parts.append(("text", source[pos:]))
+            break
+        if match.start() > pos:
+            parts.append(("text", source[pos : match.start()]))
+        end = _closing_brace(source, match.end())
+        parts.append(("el", source[match.end() : end]))
+        pos = end + 1
+    return parts
 
 
-def _translate_el(body: str) -> str:
-    tokens = _tokens(body)
-    if not tokens:
-        raise ExpressionError("the expression is empty")
-    out: list[str] = []
-    i = 0
-    while i < len(tokens):
-        kind, value = tokens[i]
-        previous = tokens[i - 1][1] if i else ""
-        member = previous == "."  # a.eq is attribute 'eq', not the operator
-        if kind == "name" and value == "empty" and not member:
-            operand, i = _operand(tokens, i + 1)
-            out.append(f"is_empty({_translate_el(operand)})")
-            continue
-        if kind == "name" and value in _WORDS and not member:
-            word = _WORDS[value]
-            if word is None:
-                raise ExpressionError(f"'{value}' is not supported in expressions")
-            out.append(word)
-        elif kind == "op" and value in _OPS:
-            out.append(_OPS[value])
-        elif kind == "op" and value in ("?", ":"):
-            raise ExpressionError("the ?: operator is not supported; use 'x if condition else y'")
-        else:
-            out.append(value)
-        i += 1
-    return _join(out)
-
-
-def _operand(tokens: list[tuple[str, str]], start: int) -> tuple[str, int]:
-    """The source of one primary expression (name with members, calls, indexes; or a group)."""
-    depth = 0
-    i = start
-    pieces: list[str] = []
-    while i < len(tokens):
-        _kind, value = tokens[i]
-        if value in ("(", "["):
+def _closing_brace(source: str, start: int) -> int:
+    """The index of the ``}`` that ends the expression starting at ``start`` (quotes respected)."""
+    depth, quote, i = 0, "", start
+    while i < len(source):
+        char = source[i]
+        if quote:
+            if char == "\\":
+                i += 1
+            elif char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "{":
             depth += 1
-        elif value in (")", "]"):
+        elif char == "}":
             if depth == 0:
-                break
+                return i
             depth -= 1
-        elif depth == 0 and pieces and value != "." and pieces[-1] != ".":
-            break  # the operand ended: what follows is an operator or another term
-        pieces.append(value)
         i += 1
-    if not pieces:
-        raise ExpressionError("'empty' needs an operand")
-    return " ".join(pieces), i
-
-
-def _join(words: list[str]) -> str:
-    text = ""
-    for word in words:
-        if not text:
-            text = word
-        elif word in (".", ",", ")", "]") or text.endswith((".", "(", "[")):
-            text += word
-        elif word in ("(", "[") and (text[-1].isalnum() or text[-1] in "_)]"):
-            text += word  # a call or an index, not a new group
-        else:
-            text += " " + word
-    return text
+    raise ExpressionError(f"the expression {source!r} has no closing '}}'")

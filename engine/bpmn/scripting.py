@@ -1,74 +1,46 @@
 """The restricted environment in which process scripts, conditions and expressions run.
 
-Code in a diagram is compiled with RestrictedPython (no imports, no dunder attributes, no ``open``,
-``eval`` or ``type``) and sees only a short list of safe builtins plus the helper functions the
-application registers. SpiffWorkflow's default engine is plain ``exec``; a workflow restored from JSON
-gets that default back, so ``runner`` sets this one again after every load.
+Code in a diagram is compiled with RestrictedPython under ``guards.KinerjaPolicy`` (no imports, no
+dunder attributes, no ``open``, ``eval``, ``type`` or bare ``except``; size-guarded ``* ** << %``) and
+sees only ``guards.SAFE_BUILTINS`` plus the helper functions the application registers. Every engine
+step runs under the watchdog's time and memory limit. SpiffWorkflow's default engine is plain
+``exec``; a workflow restored from JSON gets that default back, so ``runner`` sets this one again
+after every load.
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime as _dt
 import decimal
 import functools
-import math
-import operator
 import re
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec, limited_builtins, safe_builtins
-from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
-from RestrictedPython.Guards import (
-    full_write_guard,
-    guarded_iter_unpack_sequence,
-    guarded_unpack_sequence,
-    safer_getattr,
-)
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.Eval import default_guarded_getiter
+from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
-_UNSAFE = {"setattr", "delattr", "__build_class__", "_getattr_", "id", "hash"}
-_BUILTINS: dict[str, Any] = {k: v for k, v in safe_builtins.items() if k not in _UNSAFE}
-_BUILTINS.update(limited_builtins)
-_BUILTINS.update(
-    dict=dict,
-    set=set,
-    frozenset=frozenset,
-    sum=sum,
-    min=min,
-    max=max,
-    any=any,
-    all=all,
-    enumerate=enumerate,
-    sorted=sorted,
-    reversed=reversed,
-    zip=zip,
-    map=map,
-    filter=filter,
-)
-_INPLACE: dict[str, Callable[[Any, Any], Any]] = {
-    "+=": operator.iadd,
-    "-=": operator.isub,
-    "*=": operator.imul,
-    "/=": operator.itruediv,
-    "//=": operator.ifloordiv,
-    "%=": operator.imod,
-}
+from engine.bpmn import guards, joda, watchdog
+from engine.bpmn.guards import is_empty
 
-
-def is_empty(value: Any) -> bool:
-    """JUEL's ``empty``: true for None, an empty string and an empty collection."""
-    if value is None:
-        return True
-    if isinstance(value, str | list | tuple | dict | set | frozenset):
-        return len(value) == 0
-    return False
-
+__all__ = ["is_empty"]
 
 _HELPERS: dict[str, Any] = {
-    "is_empty": is_empty,
-    "math": math,
+    "is_empty": guards.is_empty,
+    "el_get": guards.el_get,
+    "el_str": guards.el_str,
+    "dateTime": joda.date_time,
+    "now": joda.now,
+    "feel_date": joda.feel_date,
+    "feel_datetime": joda.feel_datetime,
+    "feel_duration": joda.feel_duration,
+    "math": guards.SAFE_MATH,
     "Decimal": decimal.Decimal,
     "datetime": _dt.datetime,
     "date": _dt.date,
@@ -77,11 +49,52 @@ _HELPERS: dict[str, Any] = {
 }
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How long one engine step may run and how much the process may grow while it runs."""
+
+    seconds: float = 5.0
+    memory_mb: int = 256
+
+
+DEFAULT_LIMITS = Limits()
+_limits: contextvars.ContextVar[Limits] = contextvars.ContextVar("kinerja_limits", default=DEFAULT_LIMITS)
+
+
+@contextmanager
+def using_limits(limits: Limits) -> Iterator[None]:
+    """Run engine steps (and expression evaluations) under these limits."""
+    token = _limits.set(limits)
+    try:
+        yield
+    finally:
+        _limits.reset(token)
+
+
+@contextmanager
+def step_limit() -> Iterator[None]:
+    """The current limits, armed on the watchdog for the body."""
+    limits = _limits.get()
+    with watchdog.limited(limits.seconds, limits.memory_mb * 1024 * 1024):
+        yield
+
+
+def current_limits() -> Limits:
+    """The limits engine steps run under right now."""
+    return _limits.get()
+
+
 def register_helper(name: str, value: Any) -> None:
-    """Expose a function (or constant) to every process script and expression."""
+    """Expose a function (or object, or constant) to every process script and expression."""
     if not re.fullmatch(r"[a-z][A-Za-z0-9_]*", name):
         raise ValueError(f"helper names are plain identifiers: {name!r}")
     _HELPERS[name] = value
+    _BASE.clear()
+
+
+def unregister_helper(name: str) -> None:
+    """Withdraw a helper registered with ``register_helper``."""
+    _HELPERS.pop(name, None)
     _BASE.clear()
 
 
@@ -102,14 +115,15 @@ def _base_globals() -> dict[str, Any]:
 
 def _guarded_globals() -> dict[str, Any]:
     return {
-        "__builtins__": _BUILTINS,
-        "_getattr_": safer_getattr,
-        "_getitem_": default_guarded_getitem,
+        "__builtins__": dict(guards.SAFE_BUILTINS),
+        "_getattr_": guards.guarded_getattr,
+        "_getitem_": guards.guarded_getitem,
         "_getiter_": default_guarded_getiter,
         "_write_": full_write_guard,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         "_unpack_sequence_": guarded_unpack_sequence,
-        "_inplacevar_": lambda op, x, y: _INPLACE[op](x, y),
+        "_inplacevar_": guards.guarded_inplace,
+        "_guarded_op_": guards.guarded_op,
         "_apply_": lambda f, *a, **kw: f(*a, **kw),
     }
 
@@ -123,7 +137,7 @@ def compile_code(source: str, mode: str) -> Any:
     """Compile under the restrictions; cached, since the same expressions run again and again."""
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
     # '<string>' is the name SpiffWorkflow's error reporting looks for to find the line number.
-    result = compiler(source, "<string>")
+    result = compiler(source, "<string>", policy=guards.KinerjaPolicy)
     if result.errors:
         match = re.match(r"Line (\d+):", result.errors[0])
         line = int(match.group(1)) if match else 1
@@ -160,7 +174,7 @@ class RestrictedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
         for key, value in namespace.items():
             if key.startswith("_") or (key in fixed and value is fixed[key]):
                 continue
-            if callable(value) or isinstance(value, types.ModuleType):
+            if callable(value) or isinstance(value, types.ModuleType | types.GeneratorType):
                 continue
             context[key] = value
         return True
@@ -173,7 +187,9 @@ def restricted_engine() -> PythonScriptEngine:
 
 def evaluate(expression: str, data: Mapping[str, Any]) -> Any:
     """Evaluate one Python expression over process data, outside any task (assignee, due date)."""
-    return eval(compile_code(expression, "eval"), {**_base_globals(), **data})
+    code = compile_code(expression, "eval")
+    with step_limit():
+        return eval(code, {**_base_globals(), **data})
 
 
 def check_compiles(source: str, mode: str = "eval") -> str | None:
