@@ -16,6 +16,7 @@ from engine.bpmn.parser import CompiledModel, ModelSource, compile_bundle
 from engine.bpmn.runner import SPECS
 from engine.errors import DeploymentFailed, DeployProblem, NotFound, PermissionDenied
 from engine.runtime import Tx
+from engine.services import deploy_policy
 from engine.status import AuditType
 from engine.store.records import ModelFileRecord, ProcessDefinitionRecord
 from engine.users import Actor
@@ -86,7 +87,7 @@ def deploy(
     """Deploy every executable process and collaboration in the bundle; unchanged keys keep their version."""
     if not actor.roles & DEPLOYER_ROLES:
         raise PermissionDenied("only a process owner may deploy models")
-    models = compile_bundle(sources)
+    models = compile_bundle(sources, deploy_policy(tx))
     texts = _decode(sources)
     tx.memo.pop("latest_definitions", None)  # what instances.start remembered is no longer the newest
     now = tx.clock.now()

@@ -42,6 +42,8 @@ class HistoryEvent:
             return f"task {p.get('task_id')} cancelled: {p.get('reason')}"
         if self.type == AuditType.INSTANCE_ERRORED:
             return f"error at {p.get('element') or '?'}: {p.get('message')}"
+        if self.type == AuditType.EVENT_THROWN:
+            return f"{p.get('kind')} {p.get('code')!r} thrown at task {p.get('task_id')}, caught by {p.get('caught_by')}"
         if self.type == AuditType.INSTANCE_CANCELLED:
             return f"reason: {p.get('reason') or '-'}"
         return self._event_summary(p)
@@ -84,3 +86,14 @@ def history(tx: Tx, instance_id: int) -> list[HistoryEvent]:
     return [
         HistoryEvent(e.seq, e.type, e.actor, e.at, json.loads(e.payload), e.prev_hash, e.hash) for e in events
     ]
+
+
+def current_data(tx: Tx, instance_id: int) -> dict[str, Any]:
+    """What an instance holds now: its final data once finished, else that of its newest completed task."""
+    from engine.bpmn.runner import Execution
+    from engine.deploy import definition_ref, model_of
+
+    row = tx.store.instance(instance_id)
+    if row is None:
+        raise NotFound(f"no instance {instance_id}")
+    return Execution.load(model_of(tx, definition_ref(tx, row.definition_id)), row.state).data

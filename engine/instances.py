@@ -15,10 +15,11 @@ from typing import Any
 from engine import assignment
 from engine.audit import InstanceChain, canonical
 from engine.bpmn.forms import validate_submission
-from engine.bpmn.runner import Execution, clock
+from engine.bpmn.runner import Execution
 from engine.deploy import definition_ref, latest, model_of
 from engine.errors import BadRequest, Conflict, NotFound, PermissionDenied, ProcessFailed
 from engine.runtime import Tx
+from engine.services import engine_step
 from engine.settle import Outcome, close_task, settle
 
 __all__ = ["Outcome", "begin", "cancel", "check_business_key", "claim", "complete", "release", "start"]
@@ -126,7 +127,7 @@ def begin(
     An instance whose start event waits for a timer is ``scheduled`` until the timer fires.
     """
     model = model_of(tx, definition_ref(tx, definition.id))
-    with clock(tx.clock.now, tx.settings.tz):
+    with engine_step(tx, None, definition.key, actor):  # not stored yet: handlers see no instance id
         execution = Execution.start(model, values, start_cycle)
         waiting_to_begin = any(w.start and w.kind == "timer" for w in execution.waiting_events())
     now = tx.clock.now()
@@ -253,11 +254,11 @@ def complete(tx: Tx, task_id: int, data: Mapping[str, Any] | None, actor: Actor)
         raise Conflict(f"instance {instance.id} is {instance.status}")
     work = load(tx, instance)
     info = work.execution.task_info(task.spiff_task_id)
-    clean = validate_submission(info.form, values, info.data)
+    clean = validate_submission(info.form, values, info.data, tx.settings.accept_undeclared_task_data)
     if task.status == TaskStatus.OPEN:
         _take(tx, task, actor)  # straight from the queue: the completion event names who took it
     failure = None
-    with clock(tx.clock.now, tx.settings.tz):
+    with engine_step(tx, instance.id, instance.process_key, actor):
         try:
             work.execution.complete(task.spiff_task_id, clean)
         except ProcessFailed as exc:

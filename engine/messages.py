@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from engine.bpmn.runner import clock, start_messages
+from engine.bpmn.runner import start_messages
 from engine.correlation import RESERVED_KEYS, matches, receive
 from engine.deploy import definition_ref, model_of
 from engine.errors import BadRequest, PermissionDenied
 from engine.instances import begin, check_business_key
 from engine.runtime import Tx
+from engine.services import engine_step
 from engine.settle import settle
 from engine.status import LIVE_INSTANCE_STATUSES, MessageStatus
 from engine.store import dumps
@@ -163,7 +164,7 @@ def _to_waiting(tx: Tx, message: dict[str, Any], keys: dict[str, Any], actor: Ac
         if row is None or row.status not in LIVE_INSTANCE_STATUSES:
             continue
         work = load(tx, row)
-        with clock(tx.clock.now, tx.settings.tz):
+        with engine_step(tx, row.id, row.process_key, actor):
             taken = receive(tx, work, message, actor.username)
         if taken:
             settle(tx, work, actor)
@@ -178,7 +179,7 @@ def _to_start_event(tx: Tx, message: dict[str, Any], keys: dict[str, Any], actor
     data = {k: v for k, v in keys.items() if k not in RESERVED_KEYS}  # the keys name whom it is about
     business_key = check_business_key(tx, definition.key, keys.get("business_key"))
     work = begin(tx, definition, actor, data, business_key)
-    with clock(tx.clock.now, tx.settings.tz):
+    with engine_step(tx, work.row.id, work.row.process_key, actor):
         receive(tx, work, message, actor.username)
     settle(tx, work, actor)
     return (work.row.id,)

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.clock import Clock, SystemClock
+from engine.services import ServiceRegistry
 from engine.store import Database, Store
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +37,11 @@ class Settings:
     smtp_starttls: bool = False
     smtp_ssl: bool = False
     mail_from: str = "kinerja@localhost"
+    script_seconds: float = 5.0  # one engine step (scripts, conditions, decisions) stops after this
+    script_memory_mb: int = 256  # ... or when the process grows by this much while it runs
+    allow_unhandled_service_tasks: bool = False  # True: a service task with no handler completes empty
+    allow_unassigned_user_tasks: bool = False  # True: deploy user tasks nobody is named for (admin only)
+    accept_undeclared_task_data: bool = False  # True: a completion may set values its form does not declare
 
     @property
     def tz(self) -> ZoneInfo:
@@ -75,6 +81,7 @@ class Tx:
     store: Store
     clock: Clock
     settings: Settings
+    services: ServiceRegistry = field(default_factory=ServiceRegistry)
     memo: dict[str, Any] = field(default_factory=dict)  # what this transaction read once and reuses
 
     def commit(self) -> None:
@@ -91,15 +98,21 @@ class Engine:
     """Everything that runs processes, wired together once per process (CLI, web app, worker)."""
 
     def __init__(
-        self, database_url: str | None = None, *, clock: Clock | None = None, settings: Settings | None = None
+        self,
+        database_url: str | None = None,
+        *,
+        clock: Clock | None = None,
+        settings: Settings | None = None,
+        services: ServiceRegistry | None = None,
     ) -> None:
         self.database = Database(database_url or default_database_url())
         self.clock: Clock = clock or SystemClock()
         self.settings = settings or Settings.from_env()
+        self.services = services or ServiceRegistry()  # the application registers its handlers here
 
     def begin(self, write: bool = True) -> Tx:
         """Open a transaction; the caller commits or rolls back, and closes."""
-        return Tx(Store(self.database, write=write), self.clock, self.settings)
+        return Tx(Store(self.database, write=write), self.clock, self.settings, self.services)
 
     @contextmanager
     def transaction(self, write: bool = True) -> Iterator[Tx]:

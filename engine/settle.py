@@ -17,6 +17,7 @@ from engine.bpmn.runner import ReadyTask, WaitingEvent, clock
 from engine.bpmn.scripting import evaluate
 from engine.errors import ProcessFailed
 from engine.runtime import Tx
+from engine.services import engine_step
 from engine.status import LIVE_INSTANCE_STATUSES, AuditType, InstanceStatus, TaskStatus
 from engine.store import TaskRow, dumps
 from engine.tasks import TaskSummary
@@ -58,7 +59,9 @@ def _due(tx: Tx, ready: ReadyTask, attribute: str) -> Any:
     if expression is None:
         return None
     try:
-        return parse_due(evaluate(expression, ready.data), tx.clock.now(), tx.settings.tz)
+        with clock(tx.clock.now, tx.settings.tz):  # dateTime() in a due date reads the engine clock
+            value = evaluate(expression, ready.data)
+        return parse_due(value, tx.clock.now(), tx.settings.tz)
     except Exception as exc:  # any failure of a model's expression is the model's, reported as such
         raise _expression_failure(ready, attribute, exc) from None
 
@@ -213,7 +216,7 @@ def settle(
     now = tx.clock.now()
     waits: list[WaitingEvent] = []
     if failure is None:
-        with clock(tx.clock.now, tx.settings.tz):
+        with engine_step(tx, row.id, row.process_key, actor):
             try:
                 waits = _hand_over_kept_messages(tx, work)
             except ProcessFailed as exc:

@@ -58,6 +58,7 @@ class AuditType(StrEnum):
     INSTANCE_CANCELLED = "instance_cancelled"
     INSTANCE_COMPLETED = "instance_completed"
     INSTANCE_ERRORED = "instance_errored"
+    EVENT_THROWN = "event_thrown"  # a BPMN error or escalation thrown at a waiting task
     TIMER_FIRED = "timer_fired"
     MESSAGE_RECEIVED = "message_received"
     TASK_REMINDED = "task_reminded"  # a non-interrupting boundary timer fired on it

@@ -19,6 +19,7 @@ from engine.deploy import definition_ref, model_of
 from engine.errors import ProcessFailed
 from engine.instances import begin, cancel
 from engine.runtime import Tx
+from engine.services import engine_step
 from engine.settle import settle
 from engine.status import LIVE_INSTANCE_STATUSES, AuditType, InstanceStatus
 from engine.store import TaskRow
@@ -57,7 +58,7 @@ def fire_due(tx: Tx, instance_id: int, actor: Actor = SYSTEM) -> Firing | None:
     work = load(tx, row)
     active = tx.store.lean.active_tasks(row.id)
     failure = None
-    with clock(tx.clock.now, tx.settings.tz):
+    with engine_step(tx, row.id, row.process_key, actor):
         due = [w for w in work.execution.waiting_events() if w.due_at is not None and w.due_at <= now]
         work.causes.extend(Cause(w, work.execution.withdrawn_by(w)) for w in due)
         reminded = {w.spiff_id: work.execution.attached_human_tasks(w) for w in due if _reminder(w)}
@@ -94,7 +95,7 @@ def fire_waiting(tx: Tx, instance_id: int, actor: Actor = SYSTEM) -> Firing | No
     if not moments:
         return None
     then = max(max(moments), tx.clock.now())
-    return fire_due(Tx(tx.store, ManualClock(then), tx.settings), instance_id, actor)
+    return fire_due(Tx(tx.store, ManualClock(then), tx.settings, tx.services), instance_id, actor)
 
 
 def _reminder(event: WaitingEvent) -> bool:

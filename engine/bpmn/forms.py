@@ -17,6 +17,7 @@ from typing import Any
 from engine.errors import FieldError, ValidationFailed
 
 FIELD_TYPES = ("string", "long", "boolean", "date", "enum")
+TYPE_ALIASES = {"textarea": ("string", "textarea")}  # a type Camunda-drawn models use: (type, widget)
 CONSTRAINTS = ("required", "min", "max", "minlength", "maxlength", "readonly")
 _TRUE = {"true", "1", "on", "yes", "ya"}
 _FALSE = {"false", "0", "off", "no", "tidak", ""}
@@ -91,6 +92,9 @@ class FormDefinitionError(ValueError):
 def field_from_spec(spec_field: Any) -> FormField:
     """Build our FormField from SpiffWorkflow's camunda form field (everything there is a string)."""
     ftype = (spec_field.type or "string").strip()
+    widget = None
+    if ftype in TYPE_ALIASES:
+        ftype, widget = TYPE_ALIASES[ftype]
     if ftype not in FIELD_TYPES:
         raise FormDefinitionError(
             f"field {spec_field.id!r} has type {ftype!r}; known types are {', '.join(FIELD_TYPES)}"
@@ -109,6 +113,8 @@ def field_from_spec(spec_field: Any) -> FormField:
     if ftype == "enum" and not options:
         raise FormDefinitionError(f"enum field {spec_field.id!r} has no values")
     properties = {p.id: p.value for p in spec_field.properties if p.id}
+    if widget and "widget" not in properties:
+        properties["widget"] = widget
     draft = FormField(
         id=spec_field.id,
         label=spec_field.label or spec_field.id,
@@ -194,13 +200,17 @@ def _blank(value: Any) -> bool:
 
 
 def validate_submission(
-    fields: tuple[FormField, ...], data: Mapping[str, Any], current: Mapping[str, Any] | None = None
+    fields: tuple[FormField, ...],
+    data: Mapping[str, Any],
+    current: Mapping[str, Any] | None = None,
+    undeclared: bool = False,
 ) -> dict[str, Any]:
     """Check a submission against the form; return the coerced values or raise ValidationFailed.
 
     ``current`` is the data the task shows. A field left out keeps its current value, or takes its
     default; a read-only field may be sent back unchanged, not altered. A form with no fields takes no
-    data.
+    data, unless ``undeclared`` lets values the form does not declare through as they are (Camunda's
+    ``complete(task, variables)``, for models whose forms live outside the diagram).
     """
     current = current or {}
     by_id = {f.id: f for f in fields}
@@ -209,7 +219,10 @@ def validate_submission(
 
     for name in data:
         if name not in by_id:
-            errors[name] = [FieldError("unknown", "this field is not on the form")]
+            if undeclared:
+                clean[name] = data[name]
+            else:
+                errors[name] = [FieldError("unknown", "this field is not on the form")]
 
     for f in fields:
         problems: list[FieldError] = []

@@ -3,37 +3,17 @@
 Camunda models compute due dates with ``${dateTime().plusWeeks(1).toDate()}``; ``dateTime()`` is
 Joda-Time's ``DateTime`` at the current moment. ``JodaDateTime`` offers the same fluent methods
 (``plusDays``, ``minusHours``, ``withTimeAtStartOfDay``, ``toDate`` ...) over an aware ``datetime``.
-The current moment comes from the engine clock, so tests that move the clock move ``dateTime()``.
+The current moment comes from the engine clock (``timing.clock``), so moving the clock moves
+``dateTime()`` too.
 """
 
 from __future__ import annotations
 
 import calendar
-import contextvars
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-_now: contextvars.ContextVar[Callable[[], datetime] | None] = contextvars.ContextVar(
-    "kinerja_now", default=None
-)
-
-
-def current_time() -> datetime:
-    """The engine clock's now (aware); the system clock outside an engine step."""
-    source = _now.get()
-    return source() if source is not None else datetime.now(UTC)
-
-
-@contextmanager
-def clock(now: Callable[[], datetime]) -> Iterator[None]:
-    """Evaluate expressions and fire timers with this notion of the current time."""
-    token = _now.set(now)
-    try:
-        yield
-    finally:
-        _now.reset(token)
+from engine.bpmn.timing import business_zone, current_time
 
 
 def _add_months(moment: datetime, months: int) -> datetime:
@@ -151,7 +131,7 @@ def _moment_of(value: Any) -> datetime:
 def date_time(value: Any = None) -> JodaDateTime:
     """``dateTime()``: now by the engine clock; ``dateTime(x)`` for a datetime or an ISO string."""
     if value is None:
-        return JodaDateTime(current_time())
+        return JodaDateTime(current_time().astimezone(business_zone()))  # Joda's default zone
     if isinstance(value, str):
         return JodaDateTime(datetime.fromisoformat(value.replace("Z", "+00:00")))
     return JodaDateTime(_moment_of(value))

@@ -7,63 +7,29 @@ per deployable key (every executable process and every collaboration).
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.data_spec import BpmnDataStoreSpecification
 from SpiffWorkflow.bpmn.specs.defaults import NoneTask
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser, UserTaskParser
 from SpiffWorkflow.camunda.specs.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from engine.bpmn import expressions
-from engine.bpmn.scripting import check_compiles
+from engine.bpmn.decide import MAPPINGS, BusinessRuleTask, BusinessRuleTaskParser
+from engine.bpmn.dmn import Decision, check_requirements, read_decisions
+from engine.bpmn.files import BPMN_NS, NS, ModelSource, ParsedFile, content_hash, element_problem, read_file
+from engine.bpmn.files import MAX_FILE_BYTES as MAX_FILE_BYTES
+from engine.bpmn.lint import DeployPolicy, lint
+from engine.bpmn.preprocess import CAMUNDA_TASK_ATTRIBUTES, SOURCE_NS, translate_expressions
+from engine.bpmn.services import KinerjaServiceTask, ServiceTaskParser
 from engine.errors import DeploymentFailed, DeployProblem
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-DMN_NAMESPACES = (
-    "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
-    "http://www.omg.org/spec/DMN/20180521/MODEL/",
-    "https://www.omg.org/spec/DMN/20191111/MODEL/",
-    "https://www.omg.org/spec/DMN/20230324/MODEL/",
-)
-NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_MODEL_NS}
-CAMUNDA_TASK_ATTRIBUTES = (
-    "assignee",
-    "candidateUsers",
-    "candidateGroups",
-    "dueDate",
-    "followUpDate",
-    "priority",
-)
-_UNSAFE_MARKERS = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
-
-
-@dataclass(frozen=True)
-class ModelSource:
-    """One uploaded file: its name and its bytes."""
-
-    name: str
-    content: bytes
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.content).hexdigest()
-
-
-@dataclass
-class ParsedFile:
-    """A file that passed the XML checks."""
-
-    source: ModelSource
-    kind: str  # bpmn | dmn
-    root: Any  # lxml element
-    lines: dict[str, int] = field(default_factory=dict)  # element id -> source line
+__all__ = ["MAX_FILE_BYTES", "CompiledModel", "DeployPolicy", "ModelSource", "compile_bundle"]
 
 
 @dataclass(frozen=True)
@@ -84,11 +50,6 @@ class CompiledModel:
         return content_hash(f.sha256 for f in self.files)
 
 
-def content_hash(file_hashes: Iterable[str]) -> str:
-    """The hash of a definition: over the sorted hashes of the files it needs (names do not count)."""
-    return hashlib.sha256("\n".join(sorted(set(file_hashes))).encode()).hexdigest()
-
-
 # -- SpiffWorkflow parser extension -----------------------------------------------------------------
 
 
@@ -101,7 +62,7 @@ class KinerjaUserTaskParser(UserTaskParser):  # type: ignore[misc]
             value = self.node.get(f"{{{CAMUNDA_MODEL_NS}}}{attribute}")
             if value is not None:
                 extensions[f"camunda:{attribute}"] = value
-                source = self.node.get(f"{{kinerja}}{attribute}")
+                source = self.node.get(f"{{{SOURCE_NS}}}{attribute}")
                 if source is not None:
                     extensions[f"source:{attribute}"] = source
         return extensions
@@ -115,142 +76,38 @@ class PassThroughTask(NoneTask):  # type: ignore[misc]
         self.manual = False
 
 
+class NoDataStore(BpmnDataStoreSpecification):  # type: ignore[misc]
+    """A data store the diagram draws: accepted and ignored at run time, as Camunda does."""
+
+    def get(self, my_task: Any, **kwargs: Any) -> None:
+        pass
+
+    def set(self, my_task: Any, **kwargs: Any) -> None:
+        pass
+
+
+class _AnyDataStore(dict[str, type]):
+    """Every data store name maps to ``NoDataStore`` (SpiffWorkflow refuses names it does not know)."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+    def __getitem__(self, name: str) -> type:
+        return NoDataStore
+
+
 class KinerjaParser(CamundaParser):  # type: ignore[misc]
-    """CamundaParser with assignment attributes and pass-through plain tasks."""
+    """CamundaParser with assignment attributes, pass-through plain tasks, service tasks, data stores."""
 
     OVERRIDE_PARSER_CLASSES: ClassVar[dict[str, tuple[type, type]]] = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         f"{{{BPMN_NS}}}userTask": (KinerjaUserTaskParser, UserTask),
         f"{{{BPMN_NS}}}task": (CamundaTaskParser, PassThroughTask),
+        f"{{{BPMN_NS}}}serviceTask": (ServiceTaskParser, KinerjaServiceTask),
+        f"{{{BPMN_NS}}}businessRuleTask": (BusinessRuleTaskParser, BusinessRuleTask),
     }
-
-
-# -- reading files ----------------------------------------------------------------------------------
-
-
-def read_file(source: ModelSource, problems: list[DeployProblem]) -> ParsedFile | None:
-    """Parse one file as XML without ever loading a DTD or resolving an entity."""
-    if len(source.content) > MAX_FILE_BYTES:
-        problems.append(
-            DeployProblem(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", source.name)
-        )
-        return None
-    if any(marker in source.content for marker in _UNSAFE_MARKERS):
-        problems.append(
-            DeployProblem("DOCTYPE and ENTITY declarations are not allowed in models", source.name)
-        )
-        return None
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
-    )
-    try:
-        root = etree.fromstring(source.content, parser)
-    except etree.XMLSyntaxError as exc:
-        problems.append(DeployProblem(f"not well-formed XML: {exc.msg}", source.name, line=exc.lineno))
-        return None
-    if root.getroottree().docinfo.internalDTD is not None:
-        problems.append(DeployProblem("DTDs are not allowed in models", source.name))
-        return None
-    namespace = etree.QName(root).namespace
-    if namespace == BPMN_NS and etree.QName(root).localname == "definitions":
-        kind = "bpmn"
-    elif namespace in DMN_NAMESPACES and etree.QName(root).localname == "definitions":
-        kind = "dmn"
-    else:
-        problems.append(DeployProblem("not a BPMN 2.0 or DMN document", source.name, line=root.sourceline))
-        return None
-    lines = {el.get("id"): el.sourceline for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
-    return ParsedFile(source, kind, root, lines)
-
-
-def _element_problem(pf: ParsedFile, element: Any, message: str) -> DeployProblem:
-    owner = element
-    while owner is not None and not owner.get("id"):
-        owner = owner.getparent()
-    return DeployProblem(
-        message,
-        pf.source.name,
-        element=owner.get("id") if owner is not None else None,
-        element_name=owner.get("name") if owner is not None else None,
-        line=element.sourceline,
-    )
-
-
-def preprocess(pf: ParsedFile, problems: list[DeployProblem]) -> None:
-    """Translate every expression in a BPMN tree to Python in place, and check it compiles."""
-    root = pf.root
-
-    def translate(element: Any, text: str, how: Any) -> str | None:
-        try:
-            python: str = how(text)
-        except expressions.ExpressionError as exc:
-            problems.append(_element_problem(pf, element, str(exc)))
-            return None
-        reason = check_compiles(python)
-        if reason:
-            problems.append(_element_problem(pf, element, f"expression refused: {reason}"))
-            return None
-        return python
-
-    for el in root.iterfind(".//bpmn:conditionExpression", NS):
-        if (el.text or "").strip():
-            el.text = translate(el, el.text, expressions.to_python) or el.text
-    for tag in ("timeDate", "timeDuration", "timeCycle"):
-        for el in root.iterfind(f".//bpmn:{tag}", NS):
-            el.text = translate(el, el.text or "", expressions.timer_to_python) or el.text
-    for tag in ("loopCardinality", "completionCondition"):
-        for el in root.iterfind(f".//bpmn:{tag}", NS):
-            if (el.text or "").strip():
-                el.text = translate(el, el.text, expressions.to_python) or el.text
-    for el in root.iterfind(".//bpmn:messageEventDefinition", NS):
-        attribute = f"{{{CAMUNDA_MODEL_NS}}}expression"
-        if el.get(attribute):
-            el.set(attribute, translate(el, el.get(attribute), expressions.to_python) or el.get(attribute))
-    for el in root.iterfind(".//bpmn:userTask", NS):
-        _translate_task_attributes(el, translate)
-    element_ids = {el.get("id") for el in root.iter(f"{{{BPMN_NS}}}*") if el.get("id")}
-    for el in root.iterfind(".//camunda:formField", NS):
-        if el.get("id") in element_ids:
-            problems.append(
-                _element_problem(
-                    pf,
-                    el.getparent(),
-                    f"form field {el.get('id')!r} has the id of a diagram element; rename it",
-                )
-            )
-    for el in root.iterfind(".//bpmn:scriptTask", NS):
-        fmt = (el.get("scriptFormat") or "python").strip().lower()
-        if fmt not in ("python", "py", "text/x-python"):
-            problems.append(_element_problem(pf, el, f"script format {fmt!r} is not supported; write Python"))
-            continue
-        script = el.find("bpmn:script", NS)
-        if script is not None and script.text:
-            reason = check_compiles(script.text, "exec")
-            if reason:
-                problems.append(_element_problem(pf, script, f"script refused: {reason}"))
-
-
-def _translate_task_attributes(el: Any, translate: Any) -> None:
-    for attribute in CAMUNDA_TASK_ATTRIBUTES:
-        qualified = f"{{{CAMUNDA_MODEL_NS}}}{attribute}"
-        text = el.get(qualified)
-        if text is None or not text.strip():
-            continue
-        how: Callable[[str], str]
-        if attribute in ("dueDate", "followUpDate"):
-            how = expressions.timer_to_python
-        elif attribute == "priority":
-            how = expressions.to_python
-        else:
-            how = _literal_or_expression
-        python = translate(el, text, how)
-        if python is not None:
-            el.set(f"{{kinerja}}{attribute}", text)
-            el.set(qualified, python)
-
-
-def _literal_or_expression(text: str) -> str:
-    return expressions.literal_or_expression(text)[0]
+    decisions: dict[str, Decision]  # the bundle's decision tables, set before any BPMN is added
+    DATA_STORE_CLASSES: ClassVar[dict[str, type]] = _AnyDataStore()
 
 
 # -- compiling a bundle -----------------------------------------------------------------------------
@@ -269,8 +126,15 @@ def _spiff_problem(exc: Exception, files: dict[str, ParsedFile]) -> DeployProble
     return DeployProblem(f"{type(exc).__name__}: {exc}")
 
 
-def compile_bundle(sources: Sequence[ModelSource]) -> dict[str, CompiledModel]:
-    """Parse, check and compile a bundle of .bpmn and .dmn files; raise DeploymentFailed on any problem."""
+def compile_bundle(
+    sources: Sequence[ModelSource], policy: DeployPolicy | None = None
+) -> dict[str, CompiledModel]:
+    """Parse, check and compile a bundle of .bpmn and .dmn files; raise DeploymentFailed on any problem.
+
+    Every check that reads the XML runs on every file before any problem is raised, so one upload
+    gets all of them back; SpiffWorkflow's own parse runs only on a bundle that passed them.
+    """
+    policy = policy or DeployPolicy()
     problems: list[DeployProblem] = []
     if not sources:
         raise DeploymentFailed([DeployProblem("no files given")])
@@ -282,19 +146,22 @@ def compile_bundle(sources: Sequence[ModelSource]) -> dict[str, CompiledModel]:
         pf = read_file(source, problems)
         if pf is not None:
             files[source.name] = pf
+    decisions = _decisions(files, problems)
     for pf in files.values():
         if pf.kind == "bpmn":
-            preprocess(pf, problems)
+            translate_expressions(pf, problems)
+            lint(pf, problems, policy)
+            _check_decision_refs(pf, decisions, problems)
     if problems:
         raise DeploymentFailed(problems)
 
     parser = KinerjaParser()
+    parser.decisions = decisions
     for pf in files.values():
+        if pf.kind == "dmn":
+            continue  # read above, by our own DMN reader
         try:
-            if pf.kind == "dmn":
-                parser.add_dmn_xml(pf.root, filename=pf.source.name)
-            else:
-                parser.add_bpmn_xml(pf.root, filename=pf.source.name)
+            parser.add_bpmn_xml(pf.root, filename=pf.source.name)
         except (SpiffWorkflowException, etree.LxmlError, ValueError, KeyError, AttributeError) as exc:
             problems.append(_spiff_problem(exc, files))
     if problems:
@@ -338,6 +205,43 @@ def compile_bundle(sources: Sequence[ModelSource]) -> dict[str, CompiledModel]:
     if problems:
         raise DeploymentFailed(problems)
     return models
+
+
+def _decisions(files: dict[str, ParsedFile], problems: list[DeployProblem]) -> dict[str, Decision]:
+    decisions: dict[str, Decision] = {}
+    for pf in files.values():
+        if pf.kind != "dmn":
+            continue
+        for decision_id, decision in read_decisions(pf, problems).items():
+            if decision_id in decisions:
+                message = f"decision {decision_id!r} is also defined in {decisions[decision_id].file}"
+                problems.append(DeployProblem(message, pf.source.name, decision_id, decision.name))
+            decisions[decision_id] = decision
+    for decision, message in check_requirements(decisions):
+        pf = files[decision.file]
+        problems.append(
+            DeployProblem(message, pf.source.name, decision.id, decision.name, pf.lines.get(decision.id))
+        )
+    return decisions
+
+
+def _check_decision_refs(
+    pf: ParsedFile, decisions: dict[str, Decision], problems: list[DeployProblem]
+) -> None:
+    for el in pf.root.iterfind(".//bpmn:businessRuleTask", NS):
+        ref = (el.get(f"{{{CAMUNDA_MODEL_NS}}}decisionRef") or "").strip()
+        mapping = el.get(f"{{{CAMUNDA_MODEL_NS}}}mapDecisionResult")
+        if not ref:
+            problems.append(element_problem(pf, el, "the business rule task has no camunda:decisionRef"))
+        elif ref not in decisions:
+            known = ", ".join(sorted(decisions)) or "none"
+            problems.append(
+                element_problem(pf, el, f"no decision {ref!r} is deployed with it (decisions: {known})")
+            )
+        if mapping is not None and mapping not in MAPPINGS:
+            problems.append(
+                element_problem(pf, el, f"mapDecisionResult {mapping!r} is not one of {MAPPINGS}")
+            )
 
 
 @dataclass

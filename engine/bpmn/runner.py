@@ -8,18 +8,17 @@ shared; an instance's JSON holds only its state.
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
-from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
+    ErrorEventDefinition,
+    EscalationEventDefinition,
+)
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
@@ -27,78 +26,18 @@ from SpiffWorkflow.util.task import TaskState
 from engine.bpmn import events
 from engine.bpmn.events import WaitingEvent
 from engine.bpmn.forms import FormDefinitionError, FormField, field_from_spec
-from engine.bpmn.parser import CompiledModel, ModelSource, compile_bundle
-from engine.bpmn.scripting import RestrictedEnvironment, restricted_engine
+from engine.bpmn.parser import CompiledModel
+from engine.bpmn.scripting import RestrictedEnvironment, current_limits, restricted_engine, step_limit
+from engine.bpmn.state import SERIALIZER, STATE_FORMAT
+from engine.bpmn.state import SPECS as SPECS
 from engine.bpmn.timing import clock, current_time, nudged
+from engine.bpmn.watchdog import StepMemoryExceeded, StepTimeout
 from engine.errors import EngineError, ProcessFailed
 
 MAX_STEPS_PER_CALL = 20_000  # engine tasks run in one call before we call it a runaway loop
 # SpiffWorkflow fires a timer once the clock is strictly past it; the engine fires it at its moment.
 _AT_THE_MOMENT = timedelta(microseconds=1)
 __all__ = ["SPECS", "Execution", "ReadyTask", "TaskInfo", "WaitingEvent", "clock"]
-
-
-# -- serialization: state only, specs re-attached from the cache ------------------------------------
-
-
-class _StateOnlyConverter(BpmnWorkflowConverter):  # type: ignore[misc]
-    """Writes a workflow without its specs; restores it onto spec objects handed in by the loader."""
-
-    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
-        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
-        return dct
-
-    def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
-        spec = dct.pop("spec")
-        subprocess_specs = dct.pop("subprocess_specs")
-        workflow = self.target_class(
-            spec, subprocess_specs, script_engine=restricted_engine(), deserializing=True
-        )
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
-        self.set_default_attributes(workflow, dct)
-        self.subprocesses_from_dict(dct["subprocesses"], workflow)
-        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
-        return workflow
-
-
-_CONFIG = dict(CAMUNDA_CONFIG)
-_CONFIG[BpmnWorkflow] = _StateOnlyConverter
-_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
-STATE_FORMAT = f"kinerja-state/{_SERIALIZER.VERSION}"
-
-
-# -- compiled specs, cached per definition hash -----------------------------------------------------
-
-
-class SpecCache:
-    """Compiled models by (definition hash, key); compiled once per process, shared by every instance."""
-
-    def __init__(self, size: int = 256) -> None:
-        self._models: OrderedDict[tuple[str, str], CompiledModel] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def get(self, sha256: str, key: str, files: Callable[[], Sequence[ModelSource]]) -> CompiledModel:
-        with self._lock:
-            model = self._models.get((sha256, key))
-            if model is not None:
-                self._models.move_to_end((sha256, key))
-                return model
-        model = compile_bundle(files())[key]
-        self.put(sha256, model)
-        return model
-
-    def put(self, sha256: str, model: CompiledModel) -> None:
-        with self._lock:
-            self._models[(sha256, model.key)] = model
-            while len(self._models) > self._size:
-                self._models.popitem(last=False)
-
-
-SPECS = SpecCache()
 
 
 # -- what leaves the seam ---------------------------------------------------------------------------
@@ -149,6 +88,7 @@ class Execution:
     def __init__(self, model: CompiledModel, workflow: BpmnWorkflow) -> None:
         self.model = model
         self._wf = workflow
+        self._running: SpiffTask | None = None  # the task being run, named when a step is stopped
         if not isinstance(workflow.script_engine.environment, RestrictedEnvironment):
             self._wf.script_engine = restricted_engine()  # never the unrestricted default
 
@@ -173,11 +113,11 @@ class Execution:
             raise EngineError("the saved state was written by another engine version; migrate it first")
         document["spec"] = model.spec
         document["subprocess_specs"] = model.subprocess_specs
-        workflow = _SERIALIZER.from_dict(document)
+        workflow = SERIALIZER.from_dict(document)
         return cls(model, workflow)
 
     def dump(self) -> str:
-        registry = _SERIALIZER.registry
+        registry = SERIALIZER.registry
         registry._encoder_mode = True
         try:
             document = registry.convert(self._wf)
@@ -246,6 +186,14 @@ class Execution:
         )
         return dict(newest.data) if newest is not None else {}
 
+    def passed_elements(self) -> list[str]:
+        """The diagram elements this instance has completed so far (subprocesses included), in order."""
+        done = sorted(
+            (t for t in self._tasks_all() if t.state == TaskState.COMPLETED and t.task_spec.bpmn_id),
+            key=lambda t: t.last_state_change,
+        )
+        return list(dict.fromkeys(str(t.task_spec.bpmn_id) for t in done))
+
     def task_data(self, spiff_id: str) -> dict[str, Any]:
         return dict(self._task(spiff_id).data)
 
@@ -284,8 +232,31 @@ class Execution:
         if task.state != TaskState.READY or not task.task_spec.manual:
             raise EngineError(f"task {task.task_spec.bpmn_id} is not waiting for a person")
         task.set_data(**dict(data))
-        self._guarded(task.run)
+        self._guarded(lambda: self._run(task))
         self.run_steps()
+
+    def throw(self, spiff_id: str, kind: str, code: str, data: Mapping[str, Any]) -> str:
+        """Throw a BPMN error or escalation at a waiting human task (Camunda's handleBpmnError).
+
+        The nearest boundary event that catches it (on the task, else on an enclosing subprocess)
+        takes it, with ``data`` as its payload; the engine then runs on. Returns that event's id.
+        """
+        task = self._task(spiff_id)
+        if task.state != TaskState.READY or not task.task_spec.manual:
+            raise EngineError(f"task {task.task_spec.bpmn_id} is not waiting for a person")
+        catcher = _catcher(task, _EVENT_KINDS[kind], code)
+        if catcher is None:
+            raise EngineError(f"no boundary event catches {kind} {code!r} at task {task.task_spec.bpmn_id}")
+        definition = catcher.task_spec.event_definition
+        event = BpmnEvent(type(definition)(definition.name, code=code), payload=dict(data))
+
+        def catch() -> None:
+            catcher.task_spec.catch(catcher, event)
+            catcher.task_spec._update(catcher)
+
+        self._guarded(catch)
+        self.run_steps()
+        return str(catcher.task_spec.bpmn_id)
 
     def run_steps(self) -> None:
         """Run every automatic task that is ready, until only people, timers or messages remain."""
@@ -363,19 +334,33 @@ class Execution:
                 return ran
             for task in ready:
                 if task.state == TaskState.READY:
-                    task.run()
+                    self._run(task)
                     ran += 1
 
+    def _run(self, task: SpiffTask) -> None:
+        self._running = task
+        task.run()
+        self._running = None
+
     def _guarded(self, action: Callable[[], Any]) -> None:
+        """Run library code under the step limit, turning every failure into ProcessFailed."""
+        self._running = None
         try:
-            action()
+            with step_limit():
+                action()
         except ProcessFailed:
             raise
         except SpiffWorkflowException as exc:
             spec = getattr(exc, "task_spec", None) or getattr(getattr(exc, "task", None), "task_spec", None)
             element = getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
             line = getattr(exc, "line_number", None) or None
-            raise ProcessFailed(str(exc), element, line) from exc
+            raise ProcessFailed(_message_of(exc), element, line) from exc
+        except StepTimeout:
+            limit = current_limits().seconds
+            raise ProcessFailed(f"stopped: the step ran longer than {limit:g} s", self._element()) from None
+        except StepMemoryExceeded:
+            limit = current_limits().memory_mb
+            raise ProcessFailed(f"stopped: the step used more than {limit} MB", self._element()) from None
         except (
             ArithmeticError,
             LookupError,
@@ -384,14 +369,49 @@ class Execution:
             NameError,
             AttributeError,
             SyntaxError,
+            RecursionError,
+            MemoryError,
         ) as exc:
-            raise ProcessFailed(f"{type(exc).__name__}: {exc}") from exc
+            raise ProcessFailed(f"{type(exc).__name__}: {exc}", self._element()) from exc
+
+    def _element(self) -> str | None:
+        spec = self._running.task_spec if self._running is not None else None
+        return (spec.bpmn_id or spec.name) if spec is not None else None
+
+
+_EVENT_KINDS = {"error": ErrorEventDefinition, "escalation": EscalationEventDefinition}
+
+
+def _catcher(task: SpiffTask, definition_class: type, code: str) -> SpiffTask | None:
+    """The waiting boundary event nearest to the task that catches this code (or any code)."""
+    current: SpiffTask | None = task
+    while current is not None:
+        siblings = current.parent.children if current.parent is not None else []
+        for sibling in siblings:
+            definition = getattr(sibling.task_spec, "event_definition", None)
+            if (
+                sibling is not current
+                and sibling.state == TaskState.WAITING
+                and type(definition) is definition_class
+                and getattr(definition, "code", None) in (None, code)
+            ):
+                return sibling
+        workflow = current.workflow
+        parent_id = getattr(workflow, "parent_task_id", None)
+        current = workflow.top_workflow.get_task_from_id(parent_id) if parent_id is not None else None
+    return None
+
+
+def _message_of(exc: SpiffWorkflowException) -> str:
+    """The library's message; its own ``__str__`` fails when a note is None (after some NameErrors)."""
+    notes = [n for n in getattr(exc, "notes", []) if n]
+    return ". ".join([str(exc.args[0]) if exc.args else type(exc).__name__, *notes])
 
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
-    registry = _SERIALIZER.registry
+    registry = SERIALIZER.registry
     if registry.typenames.get(value.__class__) in registry.convert_to_dict:
         # e.g. the events an event-based gateway has seen, kept in its task's internal data
         return registry.convert(value)

@@ -82,6 +82,11 @@ def nudged(delta: timedelta) -> Callable[[], datetime]:
     return now
 
 
+def business_zone() -> tzinfo:
+    """The business time zone of the current engine context."""
+    return _zone.get()
+
+
 def current_time() -> datetime:
     """The engine clock's now (aware UTC), or the machine's outside any ``clock`` context."""
     source = _now.get()

@@ -8,7 +8,7 @@ import pytest
 
 from engine import deploy, users
 from engine.bpmn.expressions import ExpressionError, to_python
-from engine.bpmn.joda import clock as engine_clock
+from engine.bpmn.timing import clock as engine_clock
 from engine.bpmn.parser import ModelSource
 from engine.bpmn.scripting import evaluate
 from engine.errors import DeploymentFailed
