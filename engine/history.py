@@ -43,7 +43,8 @@ class HistoryEvent:
         if self.type == AuditType.INSTANCE_ERRORED:
             return f"error at {p.get('element') or '?'}: {p.get('message')}"
         if self.type == AuditType.EVENT_THROWN:
-            return f"{p.get('kind')} {p.get('code')!r} thrown at task {p.get('task_id')}, caught by {p.get('caught_by')}"
+            thrown = f"{p.get('kind')} {p.get('code')!r} thrown at task {p.get('task_id')}"
+            return f"{thrown}, caught by {p.get('caught_by')}"
         if self.type == AuditType.INSTANCE_CANCELLED:
             return f"reason: {p.get('reason') or '-'}"
         return self._event_summary(p)
