@@ -91,10 +91,20 @@ def history(tx: Tx, instance_id: int) -> list[HistoryEvent]:
 
 def current_data(tx: Tx, instance_id: int) -> dict[str, Any]:
     """What an instance holds now: its final data once finished, else that of its newest completed task."""
+    return _execution(tx, instance_id).data
+
+
+def passed_elements(tx: Tx, instance_id: int) -> list[str]:
+    """The ids of the diagram elements an instance has passed, in order (for a highlighted path)."""
+    return _execution(tx, instance_id).passed_elements()
+
+
+def _execution(tx: Tx, instance_id: int) -> Any:
+    # imported here: the runner (SpiffWorkflow) is heavy, and most readers of history never need it
     from engine.bpmn.runner import Execution
     from engine.deploy import definition_ref, model_of
 
     row = tx.store.instance(instance_id)
     if row is None:
         raise NotFound(f"no instance {instance_id}")
-    return Execution.load(model_of(tx, definition_ref(tx, row.definition_id)), row.state).data
+    return Execution.load(model_of(tx, definition_ref(tx, row.definition_id)), row.state)

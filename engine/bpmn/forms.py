@@ -110,8 +110,7 @@ def field_from_spec(spec_field: Any) -> FormField:
         else:
             limits[name] = _limit(spec_field.id, ftype, name, rule.config)
     options = tuple(FormOption(o.id, o.name or o.id) for o in getattr(spec_field, "options", []))
-    if ftype == "enum" and not options:
-        raise FormDefinitionError(f"enum field {spec_field.id!r} has no values")
+    # An enum drawn without values yet (Camunda Modeler allows it) deploys; it accepts no value.
     properties = {p.id: p.value for p in spec_field.properties if p.id}
     if widget and "widget" not in properties:
         properties["widget"] = widget
@@ -246,7 +245,8 @@ def validate_submission(
             if f.required:
                 problems.append(FieldError("required", "this field is required"))
             elif f.id in data:
-                clean[f.id] = None
+                # an optional text left empty is the empty text (conditions compare with ""); else none
+                clean[f.id] = "" if f.type == "string" and isinstance(raw, str) else None
             if problems:
                 errors[f.id] = problems
             continue

@@ -24,6 +24,7 @@ from typing import Any
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Eval import default_guarded_getiter
 from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence
+from RestrictedPython.PrintCollector import PrintCollector
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
 from engine.bpmn import guards, joda, watchdog
@@ -125,6 +126,7 @@ def _guarded_globals() -> dict[str, Any]:
         "_inplacevar_": guards.guarded_inplace,
         "_guarded_op_": guards.guarded_op,
         "_apply_": lambda f, *a, **kw: f(*a, **kw),
+        "_print_": PrintCollector,  # print() in a script is collected and dropped, not written anywhere
     }
 
 

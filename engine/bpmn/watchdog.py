@@ -76,6 +76,10 @@ def resident_bytes() -> int:
 @contextmanager
 def limited(seconds: float, memory_bytes: int = 0) -> Iterator[None]:
     """Run the body under a time limit and a limit on how much the process may grow."""
+    stack = _stacks.get(threading.get_ident())
+    if stack and stack[-1].deadline != math.inf:
+        yield  # already limited (an expression evaluated inside a step): the outer watch covers it
+        return
     ceiling = resident_bytes() + memory_bytes if memory_bytes else 0
     with _push(_Watch(threading.get_ident(), time.monotonic() + seconds, ceiling)):
         yield
