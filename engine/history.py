@@ -91,12 +91,14 @@ def history(tx: Tx, instance_id: int) -> list[HistoryEvent]:
 
 def current_data(tx: Tx, instance_id: int) -> dict[str, Any]:
     """What an instance holds now: its final data once finished, else that of its newest completed task."""
-    return _execution(tx, instance_id).data
+    data: dict[str, Any] = _execution(tx, instance_id).data
+    return data
 
 
 def passed_elements(tx: Tx, instance_id: int) -> list[str]:
     """The ids of the diagram elements an instance has passed, in order (for a highlighted path)."""
-    return _execution(tx, instance_id).passed_elements()
+    passed: list[str] = _execution(tx, instance_id).passed_elements()
+    return passed
 
 
 def _execution(tx: Tx, instance_id: int) -> Any:
