@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from engine import deploy, users
 from engine.bpmn.expressions import ExpressionError, to_python
-from engine.bpmn.timing import clock as engine_clock
 from engine.bpmn.parser import ModelSource
 from engine.bpmn.scripting import evaluate
+from engine.bpmn.timing import clock as engine_clock
 from engine.errors import DeploymentFailed
 from tests.support import start
 
@@ -86,8 +87,9 @@ def test_date_time_follows_the_engine_clock():
         assert (
             evaluate(to_python("${dateTime().plusMonths(1).toLocalDate()}"), {}).isoformat() == "2027-02-28"
         )
+        # the start of the business day: midnight in the deployment's zone (WIT by default)
         assert evaluate(to_python("${dateTime().minusDays(1).withTimeAtStartOfDay().toDate()}"), {}) == (
-            datetime(2027, 1, 30, tzinfo=UTC)
+            datetime(2027, 1, 30, tzinfo=ZoneInfo("Asia/Jayapura"))
         )
         assert evaluate(to_python("${now()}"), {}) == moment
         assert evaluate(to_python("${dateTime().isBefore(dateTime().plusHours(1))}"), {}) is True

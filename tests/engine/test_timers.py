@@ -102,7 +102,7 @@ DATE_TIMER = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:intermediateCatchEvent id="tanggal"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
       <bpmn:timerEventDefinition><bpmn:timeDate>2027-01-05T09:00:00</bpmn:timeDate></bpmn:timerEventDefinition>
     </bpmn:intermediateCatchEvent>
-    <bpmn:userTask id="lanjut" name="Lanjut"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>
+    <bpmn:userTask id="lanjut" name="Lanjut" camunda:candidateGroups="admin" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>
     <bpmn:endEvent id="selesai"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
     <bpmn:sequenceFlow id="f1" sourceRef="mulai" targetRef="tanggal"/>
     <bpmn:sequenceFlow id="f2" sourceRef="tanggal" targetRef="lanjut"/>
