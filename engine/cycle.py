@@ -220,22 +220,26 @@ def predikat_counts(tx: Tx, nips: list[str], year: int) -> dict[str, int]:
 
 
 def start_cycle(tx: Tx, year: int, units: Iterable[str] | None = None, actor: Actor = SYSTEM) -> list[Launch]:
-    """Start the year for units: their orchestrators, the needs analysis and SKP planning.
+    """Start the year for units: the needs analysis and SKP planning, then their orchestrators.
 
-    The orchestrator (processes/siklus_kinerja.bpmn) launches every later stage itself through its
-    ``kinerja.tahap.<tahap>`` service tasks once the engine runs service-task handlers; until then those
-    stages are launched with ``kinerja cycle start --stage ...``. Launching twice starts nothing twice.
+    The orchestrator (processes/siklus_kinerja.bpmn) launches every stage itself through its
+    ``kinerja.tahap.<tahap>`` service tasks (the handler is ``run_stage``, registered by
+    ``engine.services.product_services``). The first stages are launched here before it starts, so
+    that this report counts them; its own first tasks then find them launched, and launching twice
+    starts nothing twice. Later stages can also be launched by hand with ``kinerja cycle start --stage``.
     """
     unit_ids = (
         [u.id for u in tx.store.org.units() if tx.store.org.employees(u.id)] if units is None else list(units)
     )
     for unit_id in unit_ids:
+        start_unit_process(tx, "analisis", unit_id, year, actor)
+    launches = [launch(tx, year, stage, unit_ids, actor=actor) for stage in ("perencanaan", "analisis")]
+    for unit_id in unit_ids:
         if not tx.store.lean.business_key_taken("siklus_kinerja", f"{unit_id}/{year}"):
             instances.start(
                 tx, "siklus_kinerja", actor, orchestrator_data(unit_id, year), f"{unit_id}/{year}"
             )
-        start_unit_process(tx, "analisis", unit_id, year, actor)
-    return [launch(tx, year, stage, unit_ids, actor=actor) for stage in ("perencanaan", "analisis")]
+    return launches
 
 
 def orchestrator_data(unit_id: str, year: int) -> dict[str, Any]:

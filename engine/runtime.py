@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.clock import Clock, SystemClock
-from engine.services import ServiceRegistry
+from engine.services import ServiceRegistry, product_services
 from engine.store import Database, Store
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -108,7 +108,8 @@ class Engine:
         self.database = Database(database_url or default_database_url())
         self.clock: Clock = clock or SystemClock()
         self.settings = settings or Settings.from_env()
-        self.services = services or ServiceRegistry()  # the application registers its handlers here
+        # the product's own handlers; an application registers more (or passes a registry of its own)
+        self.services = services if services is not None else product_services()
 
     def begin(self, write: bool = True) -> Tx:
         """Open a transaction; the caller commits or rolls back, and closes."""

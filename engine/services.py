@@ -50,6 +50,7 @@ class ServiceContext:
     element_name: str | None
     handler_name: str
     actor: Actor
+    properties: Mapping[str, str]  # the task's camunda:properties
 
 
 Handler = Callable[[Mapping[str, Any], ServiceContext], Any]
@@ -83,6 +84,23 @@ class ServiceRegistry:
             return sorted(self._handlers)
 
 
+def product_services() -> ServiceRegistry:
+    """A registry holding the handlers of the product's own process library (``processes/``)."""
+    from engine import cycle  # imported late: the cycle commands use the whole engine
+
+    registry = ServiceRegistry()
+    for stage in sorted({*cycle.STAGES, *cycle.UNIT_PROCESSES}):  # the orchestrator's kinerja.tahap.<stage>
+        registry.register(f"kinerja.tahap.{stage}", _stage_handler(cycle.run_stage, stage))
+    return registry
+
+
+def _stage_handler(run_stage: Callable[..., Any], stage: str) -> Handler:
+    def handler(data: Mapping[str, Any], ctx: ServiceContext) -> Any:
+        return run_stage(ctx.tx, data, stage, ctx.actor)
+
+    return handler
+
+
 def deploy_policy(tx: Tx) -> DeployPolicy:
     """The checks a deployment passes under this engine's settings and registered handlers."""
     return DeployPolicy(
@@ -105,7 +123,9 @@ def engine_step(tx: Tx, instance_id: int | None, process_key: str, actor: Actor)
             names = ", ".join(call.handler_names) or "no implementation"
             raise ProcessFailed(f"no service handler is registered for {names}", call.element)
         name, handler = found
-        context = ServiceContext(tx, instance_id, process_key, call.element, call.name, name, actor)
+        context = ServiceContext(
+            tx, instance_id, process_key, call.element, call.name, name, actor, call.properties
+        )
         try:
             with unlimited():
                 return handler(call.data, context)

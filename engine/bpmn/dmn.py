@@ -8,6 +8,7 @@ problem naming the rule and the decision.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -225,8 +226,12 @@ def _unary(text: str, variable: str) -> str | None:
     try:
         return feel.unary_tests(text, variable)
     except feel.FeelError:
-        # SpiffWorkflow-style Python cells: a comparison to complete ("> 3") or a value to equal
-        for candidate in (f"{variable} {text}", f"{variable} == ({text})"):
+        # SpiffWorkflow-style Python cells: "?" for the input ("65 <= ? < 76.61"), a comparison to
+        # complete ("> 3"), or a value to equal
+        marked = re.sub(r"\?(?=(?:[^'\"]|'[^']*'|\"[^\"]*\")*$)", variable, text) if "?" in text else None
+        for candidate in (marked, f"{variable} {text}", f"{variable} == ({text})"):
+            if candidate is None:
+                continue
             if not check_compiles(candidate):
                 return candidate
         raise

@@ -33,6 +33,7 @@ class ServiceCall:
     name: str | None
     handler_names: tuple[str, ...]
     data: Mapping[str, Any]
+    properties: Mapping[str, str]  # the task's camunda:properties, e.g. which stage a handler runs
 
 
 Dispatcher = Callable[[ServiceCall], Any]
@@ -87,7 +88,8 @@ class KinerjaServiceTask(ServiceTask):  # type: ignore[misc]
         dispatcher = _dispatcher.get()
         if dispatcher is None:
             raise WorkflowTaskException("no service handlers are available to this step", task=my_task)
-        call = ServiceCall(self.bpmn_id, self.bpmn_name, self.handler_names, dict(my_task.data))
+        properties = {k: v for k, v in (self.extensions or {}).items() if isinstance(v, str)}
+        call = ServiceCall(self.bpmn_id, self.bpmn_name, self.handler_names, dict(my_task.data), properties)
         result = dispatcher(call)
         if self.result_variable:
             my_task.data[self.result_variable] = result
