@@ -71,6 +71,8 @@ class Settings:
             smtp_starttls=flag("KINERJA_SMTP_STARTTLS"),
             smtp_ssl=flag("KINERJA_SMTP_SSL"),
             mail_from=env.get("KINERJA_MAIL_FROM") or cls.mail_from,
+            script_seconds=float(env.get("KINERJA_SCRIPT_SECONDS") or cls.script_seconds),
+            script_memory_mb=int(env.get("KINERJA_SCRIPT_MEMORY_MB") or cls.script_memory_mb),
         )
 
 

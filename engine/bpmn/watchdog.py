@@ -1,11 +1,12 @@
 """A time and memory limit on engine steps that costs nothing until it fires.
 
-``limited(seconds, memory)`` arms a watch for the current thread. One daemon thread sleeps until the
-earliest deadline (and, while anything is armed, looks at the process's resident memory every few
-milliseconds); when a watch runs out it raises ``StepTimeout`` or ``StepMemoryExceeded`` *in the
-running thread* through ``PyThreadState_SetAsyncExc``, and keeps raising it until the watch is
-disarmed, so a script that catches it cannot carry on. No tracing hook is installed: the running code
-pays one lock and one list append per step, not a cost per line.
+``limited(seconds, memory)`` arms a watch for the current thread. One daemon thread looks at the armed
+watches every ``POLL_SECONDS`` (and at the process's resident memory while any is armed); when a
+watch runs out it raises ``StepTimeout`` or ``StepMemoryExceeded`` *in the running thread* through
+``PyThreadState_SetAsyncExc``, and keeps raising it until the watch is disarmed, so a script that
+catches it cannot carry on. No tracing hook is installed, and arming wakes no thread: the running
+code pays an uncontended lock and a list append per step, not a cost per line (waking the watchdog
+on every step cost a thread switch each time, several percent of a completion).
 
 ``unlimited()`` suspends the limit (application service handlers are trusted code that may take long,
 e.g. starting hundreds of instances). Memory is measured for the whole process: exact for the usual
@@ -23,7 +24,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-POLL_SECONDS = 0.02
+POLL_SECONDS = 0.05  # while anything is armed: the precision of the limits
+IDLE_SECONDS = 0.25  # while nothing is: a step is first looked at within this
 REFIRE_SECONDS = 0.05
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -55,7 +57,7 @@ _clear_in = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p)(
     ("PyThreadState_SetAsyncExc", ctypes.pythonapi)
 )
 
-_cond = threading.Condition()
+_lock = threading.Lock()
 _stacks: dict[int, list[_Watch]] = {}
 _thread: threading.Thread | None = None
 _thread_pid = 0
@@ -94,18 +96,17 @@ def unlimited() -> Iterator[None]:
 
 @contextmanager
 def _push(watch: _Watch) -> Iterator[None]:
-    with _cond:
+    with _lock:
         outer = _stacks.get(watch.thread_id, [])
         if outer and outer[-1].fired is not None:
             _clear_in(watch.thread_id, None)  # the outer limit already ran out: stop here, not later
             raise outer[-1].fired
         _stacks.setdefault(watch.thread_id, []).append(watch)
-        _ensure_thread()
-        _cond.notify()
+    _ensure_thread()
     try:
         yield
     finally:
-        with _cond:
+        with _lock:
             stack = _stacks[watch.thread_id]
             stack.remove(watch)
             if not stack:
@@ -116,26 +117,25 @@ def _push(watch: _Watch) -> Iterator[None]:
 
 def _ensure_thread() -> None:
     global _thread, _thread_pid
-    if _thread is None or not _thread.is_alive() or _thread_pid != os.getpid():
+    if _thread is not None and _thread_pid == os.getpid():
+        return  # a daemon thread never ends while the process lives; after a fork it is gone
+    with _lock:
+        if _thread is not None and _thread_pid == os.getpid():
+            return
         _thread = threading.Thread(target=_watch_loop, name="kinerja-watchdog", daemon=True)
         _thread_pid = os.getpid()
         _thread.start()
 
 
 def _watch_loop() -> None:
-    with _cond:
-        while True:
+    while True:
+        with _lock:
             tops = [stack[-1] for stack in _stacks.values() if stack]
             now = time.monotonic()
             memory = resident_bytes() if any(w.memory_ceiling for w in tops) else 0
             for watch in tops:
                 _check(watch, now, memory)
-            waits = [w.deadline - now for w in tops if w.fired is None and w.deadline != math.inf]
-            if any(w.memory_ceiling for w in tops):
-                waits.append(POLL_SECONDS)
-            if any(w.fired for w in tops):
-                waits.append(REFIRE_SECONDS)
-            _cond.wait(max(min(waits), 0.001) if waits else None)
+        time.sleep(POLL_SECONDS if tops else IDLE_SECONDS)
 
 
 def _check(watch: _Watch, now: float, memory: int) -> None:

@@ -126,6 +126,12 @@ def test_a_script_that_grows_without_end_is_stopped_by_the_memory_guard():
     assert failure.element == "escape" and "more than 64 MB" in failure.message
 
 
+def test_the_limits_are_deployment_settings():
+    settings = Settings.from_env({"KINERJA_SCRIPT_SECONDS": "2.5", "KINERJA_SCRIPT_MEMORY_MB": "64"})
+    assert (settings.script_seconds, settings.script_memory_mb) == (2.5, 64)
+    assert (Settings.from_env({}).script_seconds, Settings.from_env({}).script_memory_mb) == (5.0, 256)
+
+
 def test_an_endless_loop_marks_the_instance_errored_and_the_engine_keeps_serving(database_url, clock):
     engine = Engine(database_url, clock=clock, settings=Settings(script_seconds=0.5))
     try:
