@@ -146,15 +146,15 @@ def inbox(
     search = " ".join((search or "").split())[:100] or None
     where = TaskFilter(process_key or None, search) if process_key or search else None
     if scope is TaskScope.MINE:
-        rows = store.mine(actor.identities, limit, offset, where)
-        total = store.count_mine(actor.identities, where)
+        rows = store.inbox.mine(actor.identities, limit, offset, where)
+        total = store.inbox.count_mine(actor.identities, where)
     elif scope is TaskScope.QUEUE:
         roles = sorted(actor.roles)
-        rows = store.queue(actor.username, roles, limit, offset, where)
-        total = store.count_queue(actor.username, roles, where)
+        rows = store.inbox.queue(actor.username, roles, limit, offset, where)
+        total = store.inbox.count_queue(actor.username, roles, where)
     else:
-        rows = store.archive(actor.username, limit, offset, where)
-        total = store.count_archive(actor.username, where)
+        rows = store.inbox.archive(actor.username, limit, offset, where)
+        total = store.inbox.count_archive(actor.username, where)
     return Page([TaskSummary.of(r) for r in rows], total, limit, offset)
 
 
@@ -162,9 +162,9 @@ def counts(tx: Tx, actor: Actor) -> dict[TaskScope, int]:
     """How many tasks the actor has in each scope (what the inbox's tabs show)."""
     store = tx.store
     return {
-        TaskScope.MINE: store.count_mine(actor.identities),
-        TaskScope.QUEUE: store.count_queue(actor.username, sorted(actor.roles)),
-        TaskScope.ARCHIVE: store.count_archive(actor.username),
+        TaskScope.MINE: store.inbox.count_mine(actor.identities),
+        TaskScope.QUEUE: store.inbox.count_queue(actor.username, sorted(actor.roles)),
+        TaskScope.ARCHIVE: store.inbox.count_archive(actor.username),
     }
 
 

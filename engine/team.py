@@ -39,7 +39,7 @@ def members(tx: Tx, actor: Actor) -> list[Member]:
     candidates = {e.nip: e for post in sorted(posts) for e in tx.store.org.team(post)}
     rated = [e for nip, e in sorted(candidates.items()) if chart.penilai(nip).nip == actor.nip]
     tasks: dict[str, list[TaskSummary]] = {e.nip: [] for e in rated}
-    for record in tx.store.active_tasks_about(list(tasks)):
+    for record in tx.store.inbox.active_about(list(tasks)):
         if record.subject_nip in tasks:
             tasks[record.subject_nip].append(TaskSummary.of(record))
     now: datetime = tx.clock.now()
