@@ -9,19 +9,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import Integer, String, bindparam, distinct, func, or_, select, text, union
 from sqlalchemy.orm import Session
 
 from engine.status import ACTIVE_TASK_STATUSES, TaskStatus
+from engine.store.lean import TaskRow
 from engine.store.records import HumanTaskRecord, ProcessInstanceRecord, TaskCandidateRecord
 
-_BY_DUE = (HumanTaskRecord.due_at.is_(None), HumanTaskRecord.due_at, HumanTaskRecord.id)
+_TASK = HumanTaskRecord.__table__
+_CANDIDATE = TaskCandidateRecord.__table__
+_BY_DUE = (_TASK.c.due_at.is_(None), _TASK.c.due_at, _TASK.c.id)
 _MINE_STATUS = text(f"human_task.status IN ('{TaskStatus.ASSIGNED}', '{TaskStatus.CLAIMED}')")
 _OPEN_STATUS = text(f"human_task.status = '{TaskStatus.OPEN}'")
 _ARCHIVE_STATUS = text(f"human_task.status = '{TaskStatus.COMPLETED}'")
+
+
+def _who(username: str, roles: Sequence[str]) -> list[str]:
+    """The candidate entries that offer a task to this person: their user and each of their roles."""
+    return [f"user:{username}", *(f"role:{r}" for r in roles)]
 
 
 @dataclass(frozen=True)
@@ -36,95 +45,110 @@ def _filtered(stmt: Any, where: TaskFilter | None) -> Any:
     if where is None:
         return stmt
     if where.process_key:
-        stmt = stmt.where(HumanTaskRecord.process_key == where.process_key)
+        stmt = stmt.where(_TASK.c.process_key == where.process_key)
     if where.search:
         pattern = "%" + re.sub(r"([%_\\])", r"\\\1", where.search.lower()) + "%"
         stmt = stmt.where(
             or_(
-                func.lower(HumanTaskRecord.title).like(pattern, escape="\\"),
-                func.lower(HumanTaskRecord.subject_name).like(pattern, escape="\\"),
-                HumanTaskRecord.subject_nip.like(pattern, escape="\\"),
+                func.lower(_TASK.c.title).like(pattern, escape="\\"),
+                func.lower(_TASK.c.subject_name).like(pattern, escape="\\"),
+                _TASK.c.subject_nip.like(pattern, escape="\\"),
             )
         )
     return stmt
 
 
+_ROW = select(*(_TASK.c[f.name] for f in fields(TaskRow)))  # a task as the lean TaskRow, no ORM objects
+
+
+@lru_cache(maxsize=32)
+def _queue_page(entries: int) -> Any:
+    """The statement of a queue page for a person with this many candidate entries (user + roles).
+
+    Each entry (``who_0``, ``who_1``...) is read in index order, dated tasks then undated ones, only as
+    far as the page reaches; the page is the first of their union; only its tasks are then read. A big
+    queue thus costs a page, not its length. Built once per shape: building it is dearer than running it.
+    """
+    c, reach = _CANDIDATE.c, bindparam("reach", type_=Integer)
+    parts = []
+    for i in range(entries):
+        name = bindparam(f"who_{i}", type_=String)
+        dated = select(c.task_id, c.due_at).where(c.who == name, c.due_at.is_not(None))
+        undated = select(c.task_id, c.due_at).where(c.who == name, c.due_at.is_(None))
+        parts.append(dated.order_by(c.due_at, c.task_id).limit(reach).subquery())
+        parts.append(undated.order_by(c.task_id).limit(reach).subquery())
+    found = union(*(select(p.c.task_id, p.c.due_at) for p in parts)).subquery()
+    page = (
+        select(found.c.task_id)
+        .order_by(found.c.due_at.is_(None), found.c.due_at, found.c.task_id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .subquery()
+    )
+    return _ROW.join_from(_TASK, page, page.c.task_id == _TASK.c.id).order_by(*_BY_DUE)
+
+
 class InboxQueries:
-    """The inbox lists, inside one transaction's session."""
+    """The inbox lists, inside one transaction's session; tasks come back as lean TaskRows."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
 
+    def _rows(self, stmt: Any, params: dict[str, Any] | None = None) -> list[TaskRow]:
+        return [TaskRow(**row) for row in self._session.execute(stmt, params or {}).mappings()]
+
     def mine(
         self, identities: Sequence[str], limit: int, offset: int, where: TaskFilter | None = None
-    ) -> Sequence[HumanTaskRecord]:
-        stmt = (
-            _filtered(self._mine_query(identities), where)
-            .order_by(HumanTaskRecord.due_at.is_(None), HumanTaskRecord.due_at, HumanTaskRecord.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        return self._session.scalars(stmt).all()
+    ) -> list[TaskRow]:
+        stmt = _filtered(_ROW.where(*self._mine(identities)), where).order_by(*_BY_DUE)
+        return self._rows(stmt.limit(limit).offset(offset))
 
     def count_mine(self, identities: Sequence[str], where: TaskFilter | None = None) -> int:
-        return self._count(_filtered(self._mine_query(identities), where))
+        return self._count(_filtered(select(_TASK.c.id).where(*self._mine(identities)), where))
 
     def queue(
         self, username: str, roles: Sequence[str], limit: int, offset: int, where: TaskFilter | None = None
-    ) -> Sequence[HumanTaskRecord]:
+    ) -> list[TaskRow]:
+        who = _who(username, roles)
         if where is not None:  # a filter reads the tasks themselves
-            stmt = _filtered(self._queue_query(username, roles), where).order_by(*_BY_DUE)
-            return self._session.scalars(stmt.limit(limit).offset(offset)).all()
-        # Unfiltered, the page is chosen on the candidate index alone; only its tasks are read.
-        page = (
-            self._queue_entries(username, roles)
-            .order_by(TaskCandidateRecord.due_at.asc().nulls_last(), TaskCandidateRecord.task_id)
-            .limit(limit)
-            .offset(offset)
-            .subquery()
+            stmt = _filtered(_ROW.where(*self._queue(who)), where).order_by(*_BY_DUE)
+            return self._rows(stmt.limit(limit).offset(offset))
+        params = {f"who_{i}": name for i, name in enumerate(who)}
+        return self._rows(
+            _queue_page(len(who)), {**params, "reach": limit + offset, "limit": limit, "offset": offset}
         )
-        stmt = select(HumanTaskRecord).join(page, page.c.task_id == HumanTaskRecord.id).order_by(*_BY_DUE)
-        return self._session.scalars(stmt).all()
 
     def count_queue(self, username: str, roles: Sequence[str], where: TaskFilter | None = None) -> int:
+        who = _who(username, roles)
         if where is not None:
-            return self._count(_filtered(self._queue_query(username, roles), where))
-        return self._count(self._queue_entries(username, roles))
+            return self._count(_filtered(select(_TASK.c.id).where(*self._queue(who)), where))
+        offered = _CANDIDATE.c.who.in_(who)
+        return self._session.scalar(select(func.count(distinct(_CANDIDATE.c.task_id))).where(offered)) or 0
 
     def archive(
         self, username: str, limit: int, offset: int, where: TaskFilter | None = None
-    ) -> Sequence[HumanTaskRecord]:
-        stmt = (
-            _filtered(self._archive_query(username), where)
-            .order_by(HumanTaskRecord.completed_at.desc(), HumanTaskRecord.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        return self._session.scalars(stmt).all()
+    ) -> list[TaskRow]:
+        stmt = _filtered(_ROW.where(*self._archive(username)), where)
+        stmt = stmt.order_by(_TASK.c.completed_at.desc(), _TASK.c.id.desc())
+        return self._rows(stmt.limit(limit).offset(offset))
 
     def count_archive(self, username: str, where: TaskFilter | None = None) -> int:
-        return self._count(_filtered(self._archive_query(username), where))
+        return self._count(_filtered(select(_TASK.c.id).where(*self._archive(username)), where))
 
     # The status conditions are written as literals, exactly as the partial indexes' predicates: a
     # bound parameter would keep SQLite (always) and PostgreSQL (generic plans) from using them.
-    def _mine_query(self, identities: Sequence[str]) -> Any:
-        return select(HumanTaskRecord).where(HumanTaskRecord.assignee.in_(list(identities)), _MINE_STATUS)
+    @staticmethod
+    def _mine(identities: Sequence[str]) -> tuple[Any, ...]:
+        return (_TASK.c.assignee.in_(list(identities)), _MINE_STATUS)
 
-    def _queue_entries(self, username: str, roles: Sequence[str]) -> Any:
-        """The open tasks offered to this person, once each (a task may name both them and a role)."""
-        who = [f"user:{username}", *(f"role:{r}" for r in roles)]
-        return (
-            select(TaskCandidateRecord.task_id, TaskCandidateRecord.due_at)
-            .where(TaskCandidateRecord.who.in_(who))
-            .distinct()
-        )
+    @staticmethod
+    def _queue(who: list[str]) -> tuple[Any, ...]:
+        offered = select(_CANDIDATE.c.task_id).where(_CANDIDATE.c.who.in_(who))
+        return (_TASK.c.id.in_(offered), _OPEN_STATUS)
 
-    def _queue_query(self, username: str, roles: Sequence[str]) -> Any:
-        candidate_ids = select(self._queue_entries(username, roles).subquery().c.task_id)
-        return select(HumanTaskRecord).where(HumanTaskRecord.id.in_(candidate_ids), _OPEN_STATUS)
-
-    def _archive_query(self, username: str) -> Any:
-        return select(HumanTaskRecord).where(HumanTaskRecord.completed_by == username, _ARCHIVE_STATUS)
+    @staticmethod
+    def _archive(username: str) -> tuple[Any, ...]:
+        return (_TASK.c.completed_by == username, _ARCHIVE_STATUS)
 
     def _count(self, stmt: Any) -> int:
         return self._session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
