@@ -5,10 +5,11 @@ realisation, a periodic or annual evaluation. What it holds is read from the ins
 audit trail, through the names of processes/README.md:
 
 - targets: ``rencana_hasil_kerja``, ``iki``, ``target`` and ``satuan`` (with ``status_skp``);
-- realisations: ``realisasi`` (and ``bukti_dukung``) of a ``periode``;
-- feedback: the fields named ``umpan_balik*``, ``ekspektasi*`` or ``catatan*`` that someone other
-  than the employee submitted;
-- ratings: the ``predikat`` of a ``periode``.
+- realisations: ``realisasi`` (and ``bukti_dukung``, ``capaian_persen``) of a ``periode``;
+- feedback: the fields named ``umpan_balik*``, ``ekspektasi*``, ``saran*``, ``catatan*`` or
+  ``pertimbangan`` that someone other than the employee submitted;
+- ratings: the ``predikat_final`` (annual, after any objection) or ``predikat`` of a ``periode``, as
+  the codes of ``predikat_kinerja.dmn`` (SANGAT_BAIK ... SANGAT_KURANG).
 
 Who may see an employee's evaluations: the employee; the assessor chain (the penilai and the atasan
 penilai the org chart names today); HR (``bkpsdm``, ``pengelola_kinerja``) and ``auditor``. For anyone
@@ -34,10 +35,17 @@ from engine.users import Actor
 
 SEE_ALL_ROLES = frozenset({"bkpsdm", "pengelola_kinerja", "auditor"})
 TARGET_KEYS = ("rencana_hasil_kerja", "iki", "target", "satuan", "rhk_tambahan", "status_skp")
-REALISATION_KEYS = ("realisasi", "bukti_dukung")
-FEEDBACK_PREFIXES = ("umpan_balik", "ekspektasi", "catatan")
-# The predikat scale, best first (PermenPANRB 6/2022); its rank is what the chart draws.
-PREDIKAT = ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang")
+REALISATION_KEYS = ("realisasi", "bukti_dukung", "capaian_persen")
+FEEDBACK_PREFIXES = ("umpan_balik", "ekspektasi", "saran", "catatan", "pertimbangan")
+# The predikat scale of PermenPANRB 6/2022, best first, as the decision table names it; the rank (5 for
+# the best) is what the chart draws, the name what people read.
+PREDIKAT = {
+    "SANGAT_BAIK": "Sangat Baik",
+    "BAIK": "Baik",
+    "BUTUH_PERBAIKAN": "Butuh Perbaikan",
+    "KURANG_MISCONDUCT": "Kurang/Misconduct",
+    "SANGAT_KURANG": "Sangat Kurang",
+}
 
 
 @dataclass(frozen=True)
@@ -72,7 +80,7 @@ class Evaluation:
 
     @property
     def predikat(self) -> str | None:
-        value = self.data.get("predikat")
+        value = self.data.get("predikat_final") or self.data.get("predikat")
         return str(value) if value else None
 
 
@@ -116,9 +124,14 @@ class Record:
 
     @property
     def ratings(self) -> list[tuple[str, str, int]]:
-        """(period, predikat, rank 5 best .. 1 worst) in the order of the periods."""
-        rated = [(e.period or e.business_key or "", e.predikat) for e in self.evaluations if e.predikat]
-        return [(p, r, len(PREDIKAT) - PREDIKAT.index(r) if r in PREDIKAT else 0) for p, r in sorted(rated)]
+        """(period, predikat as people read it, rank 5 best .. 1 worst) in the order of the periods."""
+        codes = list(PREDIKAT)
+        rated = sorted((e.period or e.business_key or "", e.predikat) for e in self.evaluations if e.predikat)
+        return [
+            (period, PREDIKAT.get(code, code), len(codes) - codes.index(code) if code in PREDIKAT else 0)
+            for period, code in rated
+            if code is not None
+        ]
 
 
 def assessors(tx: Tx, nip: str) -> set[str]:

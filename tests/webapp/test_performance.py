@@ -10,6 +10,7 @@ import pytest
 
 from engine import demo
 from tests.processes.conftest import regency, regency_template  # noqa: F401 (fixtures)
+from tests.processes.test_evaluasi import FEEDBACK, A, S, ratings
 from tests.processes.test_skp import PROPOSAL, REVIEW, start_skp
 from tests.webapp.conftest import give_password, login
 from webapp import create_app
@@ -70,17 +71,11 @@ def test_kinerja_saya_shows_targets_feedback_and_open_tasks(site, reviewed):
 
 
 def test_ratings_over_time_as_a_table_and_a_chart(site):
-    for period, predikat in [("2027-TW1", "Baik"), ("2027-TW2", "Sangat Baik")]:
-        site.start(
-            "skp_perencanaan",
-            {
-                **site.subject("bidan-1"),
-                "tahun": 2027,
-                "periode": period,
-                "predikat": predikat,
-                "batas_skp": "2027-01-31T23:59:00+09:00",
-            },
-        )
+    # two quarterly evaluations of bidan-1 by the Kepala Puskesmas, through the real process
+    for period, hasil, perilaku in [("2027-TW1", S, S), ("2027-TW2", A, A)]:
+        site.start("evaluasi_periodik", {**site.subject("bidan-1"), "tahun": 2027, "periode": period})
+        site.complete("kapus", "nilai_periodik", ratings(hasil, perilaku))
+        site.complete("bidan-1", "baca_hasil_periodik", {"sudah_dibaca": True})
     page = site.client("bidan-1").get("/performance").get_data(as_text=True)
     rows = re.findall(r'<tr data-rank="(\d)"><td>([^<]+)</td><td>([^<]+)</td></tr>', page)
     assert rows == [("4", "2027-TW1", "Baik"), ("5", "2027-TW2", "Sangat Baik")]
@@ -89,6 +84,7 @@ def test_ratings_over_time_as_a_table_and_a_chart(site):
         and "/vendor/chart.umd.js" in page
         and "/static/ratings.js" in page
     )
+    assert FEEDBACK["umpan_balik_hasil"] in page  # the penilai's feedback of the evaluation too
     script = site.client("bidan-1").get("/vendor/chart.umd.js")
     assert script.status_code == 200 and b"Chart" in script.get_data()
     script.close()
