@@ -54,12 +54,15 @@ class Year:
             self.me, self.penilai = users.actor(tx, person.username), users.actor(tx, boss.username)
 
     def complete(self, who: users.Actor, bpmn_id: str, data: dict[str, Any], label: str) -> None:
-        with self.engine.transaction(write=False) as tx:
+        with self.engine.transaction() as tx:
             [task] = [
                 t
-                for t in tasks.inbox(tx, who, "mine", limit=200).items
+                for scope in ("mine", "queue")  # the SKP review is offered in the penilai's queue
+                for t in tasks.inbox(tx, who, scope, limit=200).items
                 if t.bpmn_id == bpmn_id and t.subject_nip == self.person.nip
             ]
+            if task.status == "open":
+                instances.claim(tx, task.id, who)
         began = time.perf_counter()
         with self.engine.transaction() as tx:
             instances.complete(tx, task.id, data, who)

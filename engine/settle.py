@@ -8,7 +8,7 @@ subscriptions follow the waiting events, and the status, due time, state and aud
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from engine import assignment, correlation, notifications, orgchart
@@ -79,9 +79,12 @@ def _priority(ready: ReadyTask) -> int:
 def open_task(tx: Tx, work: Work, ready: ReadyTask, escalated_from: list[int]) -> TaskRow:
     """Index a newly ready human task, with the people the rules choose; audit it and tell them."""
     chosen = assignment.resolve(ready, orgchart.directory(tx))
+    lean = tx.store.lean
     assignee = chosen.assignee
     if assignee is not None:
-        assignee = tx.store.lean.usernames_for(assignee) or assignee  # a NIP names its user
+        assignee = lean.usernames_for(assignee) or assignee  # a NIP names its user
+    users = tuple(dict.fromkeys(lean.usernames_for(u) or u for u in chosen.candidate_users))
+    chosen = replace(chosen, candidate_users=users)
     row = work.row
     task = TaskRow(
         id=0,
@@ -92,7 +95,7 @@ def open_task(tx: Tx, work: Work, ready: ReadyTask, escalated_from: list[int]) -
         process_key=row.process_key,
         lane=ready.lane,
         candidate_roles=dumps(list(chosen.candidate_roles)),
-        candidate_users=dumps(list(chosen.candidate_users)),
+        candidate_users=dumps(list(users)),
         assignee=assignee,
         assignment_rule=chosen.rule,
         assignment_detail=dumps(dict(chosen.detail)),
@@ -108,9 +111,9 @@ def open_task(tx: Tx, work: Work, ready: ReadyTask, escalated_from: list[int]) -
         completed_at=None,
         completed_by=None,
     )
-    tx.store.lean.insert_task(task)
+    lean.insert_task(task)
     if not assignee:
-        tx.store.lean.add_candidates(task.id, chosen.candidate_roles, chosen.candidate_users, task.due_at)
+        lean.add_candidates(task.id, chosen.candidate_roles, users, task.due_at)
     work.chain.add(AuditType.TASK_CREATED, _created(work, task, chosen, escalated_from), None)
     kind = "escalated" if escalated_from else "created"
     notifications.enqueue(tx, kind, task, {"escalated_from": escalated_from} if escalated_from else {})

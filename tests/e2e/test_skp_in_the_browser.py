@@ -1,5 +1,6 @@
 """Acceptance 1, in a real browser: a pegawai of the demo regency proposes her SKP (first with a
-mistake, then correctly), her penilai approves it with feedback, and she reads it in "Kinerja saya"."""
+mistake, then correctly), her penilai takes it from the queue and approves it with feedback, and she
+reads it in "Kinerja saya"."""
 
 from __future__ import annotations
 
@@ -60,10 +61,18 @@ def test_skp_proposed_approved_and_feedback_seen(browser, serve, shots, regency,
     assert "Berhasil: “Usulkan SKP” telah diselesaikan." in page.get_by_role("status").first.inner_text()
     page.get_by_role("button", name="Keluar").click()
 
-    # the penilai (the org chart chose her) finds it in her inbox and approves it with feedback
+    # the penilai (the org chart chose her) finds it in her queue, offered to her alone, and claims it
     sign_in(page, base, penilai.username)
     shots(page, "penilai-inbox")
-    page.get_by_role("link", name="Tetapkan ekspektasi dan setujui SKP").click()
+    page.get_by_role("link", name="Antrian").click()
+    shots(page, "penilai-queue")
+    row = page.get_by_role("row", name="Tetapkan ekspektasi dan setujui SKP")
+    assert pegawai.display_name in row.inner_text()
+    row.get_by_role("button", name="Ambil").click()
+    assert "Anda mengambil tugas “Tetapkan ekspektasi dan setujui SKP”." in (
+        page.get_by_role("status").first.inner_text()
+    )
+    # she approves it with feedback
     shots(page, "penilai-task")
     assert PROPOSAL["rencana_hasil_kerja"] in page.locator("#earlier").locator("..").inner_text()
     page.get_by_label("Ekspektasi pimpinan atas hasil kerja").fill(

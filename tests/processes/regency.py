@@ -77,10 +77,19 @@ class Regency:
         assert len(found) == 1, f"{key} has {[t.bpmn_id for t in self.inbox(key, scope)]} in {scope}"
         return found[0]
 
+    def claim(self, key: str, bpmn_id: str) -> TaskSummary:
+        """Take the one open task with this BPMN id from the person's queue, as the claim button does."""
+        task = self.task(key, bpmn_id, "queue")
+        with self.engine.transaction() as tx:
+            instances.claim(tx, task.id, self.actor(key))
+        return self.task(key, bpmn_id)
+
     def complete(
         self, key: str, bpmn_id: str, data: dict[str, Any], scope: str = "mine"
     ) -> instances.Outcome:
-        task = self.task(key, bpmn_id, scope)
+        """Complete the task; one offered in the person's queue (e.g. the SKP review) is claimed first."""
+        offered = scope == "mine" and not any(t.bpmn_id == bpmn_id for t in self.inbox(key))
+        task = self.claim(key, bpmn_id) if offered else self.task(key, bpmn_id, scope)
         with self.engine.transaction() as tx:
             outcome = instances.complete(tx, task.id, data, self.actor(key))
         assert outcome.error is None, outcome.error

@@ -80,7 +80,7 @@ def test_the_launch_records_penilai_and_the_monthly_report_carries_the_skp_targe
             "catatan_dialog": "Disepakati bersama Plt Kepala Seksi Pelayanan Umum.",
         },
     )
-    review = regency.task("sekdistrik", "reviu_skp")  # the Plt of the Kasi Pelayanan Umum
+    review = regency.task("sekdistrik", "reviu_skp", "queue")  # the Plt of the Kasi Pelayanan Umum
     assert regency.detail(review.id, "sekdistrik")["data"]["penilai_nip"] == PEOPLE["sekdistrik"].nip
     regency.complete(
         "sekdistrik",

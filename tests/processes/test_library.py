@@ -58,7 +58,8 @@ def test_every_human_task_has_a_typed_constrained_form_people_a_due_date_and_a_r
         name = f"{path.name}#{task.get('id')}"
         assert task.get(f"{CAMUNDA}dueDate"), f"{name}: no due date"
         assert task.get(f"{CAMUNDA}followUpDate"), f"{name}: no reminder (follow-up date)"
-        assert task.get(f"{CAMUNDA}assignee") or task.get(f"{CAMUNDA}candidateGroups"), f"{name}: nobody"
+        people = ("assignee", "candidateUsers", "candidateGroups")
+        assert any(task.get(f"{CAMUNDA}{p}") for p in people), f"{name}: nobody"
         fields = task.findall(".//camunda:formField", NS)
         assert fields, f"{name}: no form"
         for f in fields:

@@ -35,13 +35,15 @@ def test_skp_agreed_after_one_rework_round(regency):
     assert (proposal.bpmn_id, proposal.status) == ("usulkan_skp", "assigned")
     regency.complete("bidan-1", "usulkan_skp", PROPOSAL)
 
-    # the penilai is the Kepala Puskesmas, chosen by the org chart, and the task says so
-    review = regency.task("kapus", "reviu_skp")
-    assert review.assignment_rule == "org_chart"
+    # the penilai is the Kepala Puskesmas, chosen by the org chart, and the task says so: it waits in
+    # her queue (offered to her alone, not to every penilai) until she takes it
+    review = regency.task("kapus", "reviu_skp", "queue")
+    assert (review.assignment_rule, review.status) == ("candidate_users", "open")
     detail = regency.detail(review.id, "kapus")
     assert detail["assignment_detail"]["org"][0]["rule"] == "atasan_langsung"
     assert detail["data"]["rencana_hasil_kerja"] == PROPOSAL["rencana_hasil_kerja"]
-    assert regency.inbox("perawat-1") == []
+    assert regency.inbox("perawat-1") == [] and regency.inbox("kepsek-sd", "queue") == []
+    assert regency.claim("kapus", "reviu_skp").status == "claimed"
     regency.complete("kapus", "reviu_skp", {**REVIEW, "keputusan_skp": "REVISI"})
 
     # rework: back to the employee, with the penilai's feedback and her earlier values
@@ -58,15 +60,15 @@ def test_skp_agreed_after_one_rework_round(regency):
     assert (final["target"], final["keputusan_skp"], final["skp_terlambat"]) == (98, "SETUJU", False)
     created = regency.created_events(started.instance_id)
     assert [e["bpmn_id"] for e in created] == ["usulkan_skp", "reviu_skp", "usulkan_skp", "reviu_skp"]
-    assert created[1]["rule"] == "org_chart" and created[1]["rule_detail"]["org"][0]["nip"] == regency.nip(
-        "kapus"
-    )
+    assert created[1]["rule"] == "candidate_users"
+    assert created[1]["candidate_users"] == [regency.actor("kapus").username]
+    assert created[1]["rule_detail"]["org"][0]["nip"] == regency.nip("kapus")
 
 
 def test_the_plt_gets_the_skp_of_staff_whose_supervisor_is_on_leave(regency):
     start_skp(regency, "staf-yan-1")
     regency.complete("staf-yan-1", "usulkan_skp", PROPOSAL)
-    review = regency.task("sekdistrik", "reviu_skp")
+    review = regency.task("sekdistrik", "reviu_skp", "queue")
     detail = regency.detail(review.id, "sekdistrik")["assignment_detail"]
     assert detail["org"][0]["rule"] == "plt"
     assert detail["org"][0]["post"] == regency.nip("kasi-yanum")

@@ -48,9 +48,9 @@ def test_the_skp_deadline_passing_undecided_goes_to_the_unit_head(regency):
     started = start_skp(regency, "petugas-akta")
     regency.complete("petugas-akta", "usulkan_skp", PROPOSAL)
     later(regency, 5)  # the penilai's 5 days pass: overdue, but the deadline is 31 January
-    assert [t.bpmn_id for t in regency.inbox("kasi-identitas")] == ["reviu_skp"]
+    assert [t.bpmn_id for t in regency.inbox("kasi-identitas", "queue")] == ["reviu_skp"]
     later(regency, 23)  # 1 February WIT
-    assert regency.inbox("kasi-identitas") == []
+    assert regency.inbox("kasi-identitas", "queue") == []
     escalated = regency.task("kadukcapil", "tetapkan_skp_terlambat")
     assert escalated.assignment_rule == "org_chart"
     regency.complete("kadukcapil", "tetapkan_skp_terlambat", {**REVIEW, "keputusan_skp": "SETUJU"})
