@@ -34,7 +34,7 @@ translations: $(CATALOGS:.po=.mo)
 # Update the catalogs after changing UI strings; then translate the new entries.
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o var/messages.pot --no-location --sort-output --project Kinerja .
-	$(BIN)/pybabel update -i var/messages.pot -d webapp/translations --no-location --omit-header
+	$(BIN)/pybabel update -i var/messages.pot -d webapp/translations --no-fuzzy-matching --no-wrap
 
 # The browser tests drive Debian's chromium; CI (root, CI=true) installs it when it is missing.
 browser:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import batch, instances, orgchart
+from engine import batch, instances, orgchart, training
 from engine.bpmn.runner import Execution
 from engine.deploy import definition_ref, model_of
 from engine.errors import BadRequest, NotFound
@@ -136,8 +136,6 @@ def _shared_data(stage: str, year: int, month: int | None, quarter: int | None) 
         return {"triwulan": quarter}
     if stage == "realisasi":
         return {"bulan": month}
-    if stage == "tahunan":
-        return {"jp_tahun_berjalan": 0}
     return {}
 
 
@@ -147,6 +145,8 @@ def _own_data(tx: Tx, stage: str, employee: EmployeeRecord, year: int) -> dict[s
         return {"kompetensi": f"Kompetensi teknis {employee.jabatan}"}
     if stage == "realisasi":
         return skp_targets(tx, employee.nip, year)
+    if stage == "tahunan":  # the JP the ledger holds for the year so far
+        return {"jp_tahun_berjalan": training.total(tx, employee.nip, year)}
     return {}
 
 

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from engine import assignment
+from engine import assignment, training
 from engine.audit import InstanceChain, canonical
 from engine.bpmn.forms import validate_submission
 from engine.bpmn.runner import Execution
@@ -264,6 +264,7 @@ def complete(tx: Tx, task_id: int, data: Mapping[str, Any] | None, actor: Actor)
         except ProcessFailed as exc:
             failure = exc
     close_task(tx, task, TaskStatus.COMPLETED, actor.username)
+    training.credit(tx, info.form, clean, info.data, task, instance, actor)
     work.chain.add(
         AuditType.TASK_COMPLETED,
         {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from engine import evaluations, tasks
+from engine import evaluations, tasks, training
 from engine.status import TaskScope
 from webapp.access import actor_or_401, login_required
 from webapp.transaction import tx
@@ -16,12 +16,15 @@ bp = Blueprint("performance", __name__)
 def _page(nip: str, own: bool) -> str:
     actor = actor_or_401()
     record = evaluations.of_employee(tx(), actor, nip)
+    now = tx().clock.now()
     return render_template(
         "performance/record.html",
         record=record,
         own=own,
+        jp=training.ledger(tx(), nip, now.astimezone(tx().settings.tz).year),
+        jp_required=training.JP_PER_YEAR,
         open_tasks=tasks.inbox(tx(), actor, TaskScope.MINE, 20).items if own else [],
-        now=tx().clock.now(),
+        now=now,
         target_keys=evaluations.TARGET_KEYS,
         realisation_keys=evaluations.REALISATION_KEYS,
     )

@@ -340,3 +340,23 @@ class ActingOfficialRecord(Base):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)  # None: until revoked
     decree: Mapped[str | None] = mapped_column(String(255))  # the surat perintah that appoints
+
+
+class JpCreditRecord(Base):
+    """Hours of competency development (jam pelajaran, JP) credited to an employee in one year.
+
+    One row per completed task that reported them (a form field with the property ``jp``); the task's
+    completion event in the audit trail holds the same figure, so the ledger can be checked against it.
+    """
+
+    __tablename__ = "jp_credit"
+    __table_args__ = (Index("ix_jp_credit_nip_year", "nip", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nip: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int] = mapped_column(Integer)
+    jp: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(255))  # the training, or the task that reported it
+    instance_id: Mapped[int] = mapped_column(Integer)
+    task_id: Mapped[int] = mapped_column(Integer, unique=True)  # a task credits once
+    credited_at: Mapped[datetime]

@@ -28,6 +28,7 @@ from engine.store.records import (
     UserRecord,
     UserRoleRecord,
 )
+from engine.store.training import TrainingQueries
 
 
 class Store:
@@ -59,6 +60,11 @@ class Store:
     def org(self) -> OrgQueries:
         """Queries on the organisation chart, in this transaction."""
         return OrgQueries(self.session)
+
+    @property
+    def training(self) -> TrainingQueries:
+        """The JP ledger (hours of competency development per employee and year)."""
+        return TrainingQueries(self.session)
 
     @property
     def inbox(self) -> InboxQueries:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine import demo, deploy, instances, tasks, users
+from engine import demo, deploy, history, instances, tasks, users
 from engine.bpmn.parser import ModelSource
 from engine.clock import ManualClock
 from engine.runtime import Engine
@@ -106,6 +106,11 @@ class Regency:
         last = json.loads(events[-1].payload)
         assert events[-1].type == "instance_completed", events[-1].type
         return dict(last["data"])
+
+    def instance_data(self, instance_id: int) -> dict[str, Any]:
+        """The data of a running instance, as it stands now."""
+        with self.engine.transaction(write=False) as tx:
+            return history.current_data(tx, instance_id)
 
     def created_events(self, instance_id: int) -> list[dict[str, Any]]:
         with self.engine.transaction(write=False) as tx:

@@ -11,6 +11,7 @@ import pytest
 from engine import demo
 from tests.processes.conftest import regency, regency_template  # noqa: F401 (fixtures)
 from tests.processes.test_evaluasi import FEEDBACK, A, S, ratings
+from tests.processes.test_jp import policy_training
 from tests.processes.test_skp import PROPOSAL, REVIEW, start_skp
 from tests.webapp.conftest import give_password, login
 from webapp import create_app
@@ -132,3 +133,13 @@ def test_an_account_without_nip_has_no_record(site):
     client = app.test_client()
     login(client, "admin")
     assert "tidak memiliki NIP" in client.get("/performance").get_data(as_text=True)
+
+
+def test_kinerja_saya_counts_the_jp_of_the_year(site, password_hash):
+    policy_training(site, {"staf-yan-1": 4})
+    with site.engine.transaction() as tx:
+        give_password(tx, site.actor("staf-yan-1").username, password_hash)
+    page = site.client("staf-yan-1").get("/performance").get_data(as_text=True)
+    section = page.split('id="jp"')[1].split("</section>")[0]
+    assert "4 dari sekurang-kurangnya 20 JP pada tahun 2027." in section and "Belum terpenuhi" in section
+    assert "Sosialisasi Perbup 7/2027" in section
