@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from engine.errors import BadRequest
 from engine.runtime import Tx
 from engine.store.records import ActingOfficialRecord, EmployeeRecord
 
@@ -155,3 +156,46 @@ def directory(tx: Tx) -> Directory:
         found = Directory(tx, tx.clock.now().astimezone(tx.settings.tz).date())
         tx.memo["org_directory"] = found
     return found
+
+
+def _listed(value: Any) -> list[str]:
+    """A list of names from a message or form value: a list, or one comma-separated string."""
+    items = value.split(",") if isinstance(value, str) else value or []
+    if not isinstance(items, list | tuple):
+        raise BadRequest(f"expected a list of names, got {type(value).__name__}")
+    return [str(i).strip() for i in items if str(i).strip()]
+
+
+def affected_employees(tx: Tx, units: Any, posts: Any = None, named: Any = None) -> list[str]:
+    """The NIPs a change applies to: active employees of the units (and the units below them) whose
+    post is one of ``posts`` (any post when none is given), with the employees ``named`` added.
+
+    Unknown units or NIPs are refused by name; so is a change that reaches nobody.
+    """
+    unit_ids, post_names, nips = _listed(units), {p.casefold() for p in _listed(posts)}, _listed(named)
+    children: dict[str | None, list[str]] = {}
+    for unit in tx.store.org.units():
+        children.setdefault(unit.parent_id, []).append(unit.id)
+    known = {u for ids in children.values() for u in ids}
+    unknown = [u for u in unit_ids if u not in known]
+    if unknown:
+        raise BadRequest(f"unknown unit(s): {', '.join(unknown)}")
+    reached, stack = set(), list(unit_ids)
+    while stack:
+        unit_id = stack.pop()
+        if unit_id not in reached:
+            reached.add(unit_id)
+            stack.extend(children.get(unit_id, []))
+    found = {
+        e.nip
+        for unit_id in reached
+        for e in tx.store.org.employees(unit_id)
+        if not post_names or e.jabatan.casefold() in post_names
+    }
+    missing = [n for n in nips if tx.store.org.employee(n) is None]
+    if missing:
+        raise BadRequest(f"unknown employee(s): {', '.join(missing)}")
+    found.update(nips)
+    if not found:
+        raise BadRequest("no active employee holds the affected posts in the affected units")
+    return sorted(found)

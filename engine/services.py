@@ -91,7 +91,18 @@ def product_services() -> ServiceRegistry:
     registry = ServiceRegistry()
     for stage in sorted({*cycle.STAGES, *cycle.UNIT_PROCESSES}):  # the orchestrator's kinerja.tahap.<stage>
         registry.register(f"kinerja.tahap.{stage}", _stage_handler(cycle.run_stage, stage))
+    registry.register("kinerja.pegawai_terdampak", _affected_employees)
     return registry
+
+
+def _affected_employees(data: Mapping[str, Any], ctx: ServiceContext) -> dict[str, Any]:
+    """perubahan_kebijakan: who a new policy reaches, from the units and posts its message names."""
+    from engine import orgchart
+
+    nips = orgchart.affected_employees(
+        ctx.tx, data.get("unit_terdampak"), data.get("jabatan_terdampak"), data.get("peserta_terdampak")
+    )
+    return {"peserta_terdampak": nips}
 
 
 def _stage_handler(run_stage: Callable[..., Any], stage: str) -> Handler:

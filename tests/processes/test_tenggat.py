@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from engine import cycle, messages, users
+import pytest
+
+from engine import cycle, demo, messages, users
+from engine.errors import ProcessFailed
 from engine.scheduler import run_due
 from tests.processes.test_evaluasi import REASON, S, ratings, start_annual
 from tests.processes.test_skp import PROPOSAL, REVIEW, start_skp
@@ -111,7 +114,8 @@ def test_missing_report_and_missing_feedback_are_escalated(regency):
 
 
 def test_a_policy_change_message_retrains_the_affected_staff_by_a_deadline(regency):
-    affected = [regency.nip(k) for k in ("staf-yan-1", "staf-yan-2", "staf-yan-3")]
+    # the message names units and posts; the org chart says who holds them
+    affected = sorted(regency.nip(k) for k in ("staf-yan-1", "staf-yan-2", "staf-yan-3"))
     with regency.engine.transaction() as tx:
         delivered = messages.deliver(
             tx,
@@ -121,8 +125,11 @@ def test_a_policy_change_message_retrains_the_affected_staff_by_a_deadline(regen
                 "judul_kebijakan": "Standar pelayanan surat keterangan",
                 "nomor_kebijakan": "Perbup 7/2027",
                 "unit_terdampak": ["distrik-wanggar"],
-                "jabatan_terdampak": ["Pengadministrasi Layanan Umum"],
-                "peserta_terdampak": affected,
+                "jabatan_terdampak": [
+                    "Pengadministrasi Layanan Umum",
+                    "Penata Layanan Operasional",
+                    "Pengadministrasi Perkantoran",
+                ],
             },
             actor=users.SYSTEM,
         )
@@ -152,3 +159,35 @@ def test_a_policy_change_message_retrains_the_affected_staff_by_a_deadline(regen
     regency.complete("staf-yan-3", "ikuti_sosialisasi", {"jp_diperoleh": 4, "tanggal_selesai": "2027-02-06"})
     final = regency.final_data(instance_id)
     assert (final["status_pelatihan"], final["peserta_terdampak"]) == ("SELESAI", affected)
+
+
+def test_a_policy_change_reaches_units_below_and_named_employees_and_refuses_unknown_units(regency):
+    def deliver(payload):
+        with regency.engine.transaction() as tx:
+            [instance_id] = messages.deliver(
+                tx,
+                "KebijakanBaruDiterbitkan",
+                {},
+                {"judul_kebijakan": "Standar layanan", **payload},
+                actor=users.SYSTEM,
+            ).started
+        return instance_id
+
+    # the Puskesmas and its Pustu below it, midwives only, and one named teacher besides
+    reached = deliver(
+        {
+            "unit_terdampak": "pkm-wanggar",
+            "jabatan_terdampak": "bidan terampil",
+            "peserta_terdampak": [regency.nip("guru-sd-1")],
+        }
+    )
+    bidan = [p.key for p in demo.people() if p.jabatan == "Bidan Terampil" and p.key != demo.ON_LEAVE]
+    expected = sorted([*(regency.nip(k) for k in bidan), regency.nip("guru-sd-1")])
+    assert regency.instance_data(reached)["peserta_terdampak"] == expected
+
+    # a message naming a unit the regency does not have is refused whole: nothing starts
+    with pytest.raises(ProcessFailed, match=r"unknown unit.*distrik-atlantis") as refused:
+        deliver({"unit_terdampak": ["pkm-wanggar", "distrik-atlantis"]})
+    assert refused.value.element == "tentukan_peserta"
+    with regency.engine.transaction(write=False) as tx:
+        assert tx.store.instances(process_key="perubahan_kebijakan")[1] == 1
