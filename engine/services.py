@@ -137,8 +137,8 @@ def engine_step(tx: Tx, instance_id: int | None, process_key: str, actor: Actor)
         context = ServiceContext(
             tx, instance_id, process_key, call.element, call.name, name, actor, call.properties
         )
-        try:
-            with unlimited():
+        try:  # a handler that fails takes back what it wrote; the instance keeps the rest of the step
+            with unlimited(), tx.store.savepoint():
                 return handler(call.data, context)
         except EngineError as exc:
             raise ProcessFailed(f"service {name!r} failed: {exc.message}", call.element) from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select
@@ -89,6 +90,13 @@ class Store:
             if "locked" in str(exc.orig):
                 raise Conflict("the database is busy; try again") from exc
             raise
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A block whose writes are undone, and only they, if it raises (SQL SAVEPOINT)."""
+        self.flush()
+        with self.session.begin_nested():
+            yield
 
     def commit(self) -> None:
         self.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import deploy, history, instances, users
+from engine import audit, deploy, history, instances, users
 from engine.bpmn.parser import ModelSource
 from engine.errors import DeploymentFailed
 from engine.runtime import Engine, Settings
@@ -116,3 +116,21 @@ def test_a_failing_handler_marks_the_instance_errored_at_its_task(engine):
     assert (
         outcome.error == "mulai_semua: service 'kinerja.startAll' failed: ZeroDivisionError: division by zero"
     )
+
+
+def test_a_handler_failing_halfway_takes_back_what_it_wrote(engine):
+    def start_two_then_fail(data, ctx):
+        start_all({"pegawai": ["199001", "199002"]}, ctx)
+        raise RuntimeError("the HR system went away")
+
+    engine.services.register("kinerja.startAll", start_two_then_fail)
+    engine.services.register("kalkulator.jumlah", lambda data, ctx: 0)
+    with engine.transaction() as tx:
+        deploy.deploy(tx, sources(), users.SYSTEM)
+    [pilih] = start(engine, "batch", {"pegawai": []}).open_tasks
+    outcome = complete(engine, users.SYSTEM, pilih.id, {})
+    assert outcome.status == InstanceStatus.ERRORED and "the HR system went away" in (outcome.error or "")
+    with engine.transaction(write=False) as tx:
+        assert tx.store.instances(process_key="penilaian")[1] == 0  # the two starts are undone
+        assert [t.status for t in tx.store.tasks_of_instance(pilih.instance_id)] == ["completed"]
+        assert audit.verify(tx).ok  # no chain lost or left half-written by the rollback
