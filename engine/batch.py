@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.audit import InstanceChain
 from engine.bpmn.runner import clock
+from engine.bpmn.scripting import Limits, using_limits
 from engine.bpmn.template import StartTemplate
 from engine.deploy import definition_ref, model_of
 from engine.errors import BadRequest, ProcessFailed
@@ -42,13 +43,19 @@ def start_many(
     definition = _latest(tx, key)
     model = model_of(tx, definition_ref(tx, definition.id))
     _check_may_start(model.starter_groups, model.starter_users, actor)
-    with clock(tx.clock.now, tx.settings.tz):  # timers reached at the start: due by the engine clock
-        template = StartTemplate(model, _check_data(shared))
+    shared = _check_data(shared)
+    limits = Limits(tx.settings.script_seconds, tx.settings.script_memory_mb)
+    template: StartTemplate | None
+    try:  # under the engine clock (timers reached at the start) and the script limits
+        with clock(tx.clock.now, tx.settings.tz), using_limits(limits):
+            template = StartTemplate(model, shared)
+    except ProcessFailed:  # a service task (or a failing script) at the start: each starts on its own
+        template = None
     outcomes = []
     for own, business_key in items:
         values = _check_data(own)
-        if not template.fits(values):
-            outcomes.append(start(tx, key, actor, {**template.shared, **values}, business_key))
+        if template is None or not template.fits(values):
+            outcomes.append(start(tx, key, actor, {**shared, **values}, business_key))
             continue
         outcomes.append(_from_template(tx, template, definition, actor, values, business_key))
     return outcomes

@@ -89,3 +89,62 @@ def test_data_the_start_reads_or_writes_is_not_templated(engine):
     assert template.fits({"nip": "199001012020012001", "nama": "Ani"})
     assert not template.fits({"tahun": 2028})  # shared data is the template's
     assert not template.fits({"putaran_revisi": 3})  # the start script writes it
+
+
+FIRST_STEP = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="D" targetNamespace="t">
+  <bpmn:process id="mulai" isExecutable="true">
+    <bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    {first}
+    <bpmn:userTask id="isi" name="Isi" camunda:assignee="${{nip}}"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="e"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="langkah"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="langkah" targetRef="isi"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="isi" targetRef="e"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+SERVICE = (
+    '<bpmn:serviceTask id="langkah" name="Ambil data" camunda:type="hr.lookup">'
+    "<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:serviceTask>"
+)
+ENDLESS = (
+    '<bpmn:scriptTask id="langkah" name="Ulang" scriptFormat="python"><bpmn:incoming>f1</bpmn:incoming>'
+    "<bpmn:outgoing>f2</bpmn:outgoing><bpmn:script>while True:\n    x = 1</bpmn:script></bpmn:scriptTask>"
+)
+
+
+def deploy_first_step(engine, first: str) -> None:
+    from engine.bpmn.parser import ModelSource
+
+    with engine.transaction() as tx:
+        deploy.deploy(tx, [ModelSource("mulai.bpmn", FIRST_STEP.format(first=first).encode())], users.SYSTEM)
+
+
+def test_a_service_task_at_the_start_runs_once_per_instance_with_its_own_data(engine):
+    seen = []
+    engine.services.register("hr.lookup", lambda data, ctx: seen.append(data["nip"]) or {"golongan": "III/a"})
+    deploy_first_step(engine, SERVICE)
+    with engine.transaction() as tx:
+        started = batch.start_many(
+            tx, "mulai", users.SYSTEM, {"tahun": 2027}, [({"nip": n}, n) for n in ("1", "2")]
+        )
+    assert seen == ["1", "2"]  # never once for a template with no employee in it
+    assert [(o.status, o.open_tasks[0].assignee) for o in started] == [("running", "1"), ("running", "2")]
+
+
+def test_a_script_that_never_ends_at_the_start_is_stopped_and_the_launch_refused(database_url, clock):
+    import pytest
+
+    from engine.errors import ProcessFailed
+    from engine.runtime import Engine, Settings
+
+    engine = Engine(database_url, clock=clock, settings=Settings(script_seconds=0.2))
+    try:
+        deploy_first_step(engine, ENDLESS)
+        with pytest.raises(ProcessFailed, match="ran longer than") as refused, engine.transaction() as tx:
+            batch.start_many(tx, "mulai", users.SYSTEM, {}, [({"nip": "1"}, "1"), ({"nip": "2"}, "2")])
+        assert refused.value.element == "langkah"
+        with engine.transaction(write=False) as tx:
+            assert tx.store.instances(process_key="mulai")[1] == 0
+    finally:
+        engine.close()
