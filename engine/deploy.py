@@ -19,7 +19,7 @@ from engine.runtime import Tx
 from engine.services import deploy_policy
 from engine.status import AuditType
 from engine.store.records import ModelFileRecord, ProcessDefinitionRecord
-from engine.users import Actor
+from engine.users import Actor, check_may_change
 
 DEPLOYER_ROLES = frozenset({"pemilik_proses", "admin"})
 
@@ -85,6 +85,7 @@ def deploy(
     tx: Tx, sources: Sequence[ModelSource], actor: Actor, note: str | None = None
 ) -> list[DeployedDefinition]:
     """Deploy every executable process and collaboration in the bundle; unchanged keys keep their version."""
+    check_may_change(actor)
     if not actor.roles & DEPLOYER_ROLES:
         raise PermissionDenied("only a process owner may deploy models")
     models = compile_bundle(sources, deploy_policy(tx))

@@ -35,6 +35,12 @@ class PermissionDenied(EngineError):
     code = "forbidden"
 
 
+class ReadOnly(PermissionDenied):
+    """The caller's roles only read (an auditor): no command that changes anything is theirs to run."""
+
+    code = "read_only"
+
+
 class Conflict(EngineError):
     """The state changed under the caller: the task is no longer open, a duplicate key, a lost race."""
 

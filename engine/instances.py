@@ -27,7 +27,7 @@ from engine.status import ACTIVE_TASK_STATUSES, AuditType, InstanceStatus, TaskS
 from engine.store import InstanceRow, TaskRow, dumps
 from engine.store.records import ProcessDefinitionRecord
 from engine.tasks import TaskSummary
-from engine.users import Actor
+from engine.users import Actor, check_may_change
 from engine.work import Work, load
 
 # Start data keys that name whose evaluation an instance is (indexed for search and inbox display).
@@ -91,6 +91,7 @@ def start(
     business_key: str | None = None,
 ) -> Outcome:
     """Start the newest version of a process; an engine failure at start refuses it and stores nothing."""
+    check_may_change(actor)
     values = _check_data(data)
     definition = _latest(tx, key)
     model = model_of(tx, definition_ref(tx, definition.id))
@@ -201,6 +202,7 @@ def _touch(tx: Tx, instance: InstanceRow, chain: InstanceChain) -> None:
 
 def claim(tx: Tx, task_id: int, actor: Actor) -> TaskSummary:
     """Take an open task from a queue into one's own inbox."""
+    check_may_change(actor)
     task, instance = _lock_task(tx, task_id, actor)
     if task.status != TaskStatus.OPEN:
         if task.assignee in actor.identities:
@@ -220,6 +222,7 @@ def claim(tx: Tx, task_id: int, actor: Actor) -> TaskSummary:
 
 def release(tx: Tx, task_id: int, actor: Actor) -> TaskSummary:
     """Give a claimed task back to its queue."""
+    check_may_change(actor)
     task, instance = _lock_task(tx, task_id, actor)
     if task.status == TaskStatus.ASSIGNED:
         raise Conflict(f"task {task_id} was assigned to you by the process; it cannot go back to a queue")
@@ -245,6 +248,7 @@ def complete(tx: Tx, task_id: int, data: Mapping[str, Any] | None, actor: Actor)
     Bad data changes nothing (ValidationFailed). A failure of the process after the person's work is
     accepted marks the instance errored, keeping the work, rather than losing it.
     """
+    check_may_change(actor)
     values = _check_data(data)
     task, instance = _lock_task(tx, task_id, actor)
     assignment.check_may_complete(
@@ -281,6 +285,7 @@ def complete(tx: Tx, task_id: int, data: Mapping[str, Any] | None, actor: Actor)
 
 def cancel(tx: Tx, instance_id: int, actor: Actor, reason: str | None = None) -> Outcome:
     """Stop a running instance: its open tasks are withdrawn and nothing further happens."""
+    check_may_change(actor)
     instance = tx.store.lean.lock_instance(instance_id)
     if instance is None:
         raise NotFound(f"no instance {instance_id}")

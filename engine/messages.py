@@ -28,7 +28,7 @@ from engine.settle import settle
 from engine.status import LIVE_INSTANCE_STATUSES, MessageStatus
 from engine.store import dumps
 from engine.store.records import ProcessDefinitionRecord
-from engine.users import SYSTEM, Actor
+from engine.users import SYSTEM, Actor, check_may_change
 from engine.work import load
 
 SENDER_ROLES = frozenset({"admin", "bkpsdm", "pengelola_kinerja"})
@@ -100,6 +100,7 @@ def deliver(
     ``result_var`` names the variable the payload lands in; without one the payload (a JSON object)
     is merged into the process data. Runs in the caller's transaction, like every engine command.
     """
+    check_may_change(actor)
     if not actor.roles & SENDER_ROLES:
         raise PermissionDenied("you may not send messages to processes")
     name, keys = _check(name, correlation, payload, result_var, idempotency_key)

@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from engine.errors import BadRequest, Conflict, NotFound
+from engine.errors import BadRequest, Conflict, NotFound, ReadOnly
 from engine.runtime import Tx
 from engine.store.records import UserRecord
 
@@ -25,6 +25,9 @@ ROLES = (
     "auditor",  # reads everything, changes nothing
     "admin",
 )
+# Roles that read and never change: someone holding only these may claim, complete, start, cancel,
+# deploy or migrate nothing (``check_may_change``), whatever a model or a page offers them.
+READ_ONLY_ROLES = frozenset({"auditor"})
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 _NIP = re.compile(r"^\d{18}$")
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -46,6 +49,17 @@ class Actor:
 
     def has(self, role: str) -> bool:
         return role in self.roles
+
+    @property
+    def read_only(self) -> bool:
+        """Whether every role this person holds only reads (an auditor)."""
+        return bool(self.roles) and self.roles <= READ_ONLY_ROLES
+
+
+def check_may_change(actor: Actor) -> None:
+    """Refuse a command that changes anything to someone whose roles only read (ReadOnly, 403)."""
+    if actor.read_only:
+        raise ReadOnly(f"{actor.username} holds only read-only roles ({', '.join(sorted(actor.roles))})")
 
 
 SYSTEM = Actor("system", frozenset({"admin"}), display_name="Kinerja")

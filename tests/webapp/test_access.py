@@ -1,7 +1,8 @@
 """Who may open and act on what: roles x pages and actions, including other people's tasks by id.
 
-Anything that is not yours is 404 (never 403), so an id reveals nothing; signed-out visitors are sent
-to the login page.
+Anything that is not yours is 404, so an id reveals nothing; but an auditor is refused every action with
+403 (their roles only read, and they may know the task exists); signed-out visitors are sent to the
+login page.
 """
 
 from __future__ import annotations
@@ -50,12 +51,12 @@ def test_who_may_open_what(app, as_user, world, target, who):
 
 ACT = {
     # (action, task): {person: expected status}
-    ("claim", "queued"): {"ani": 303, "budi": 404, "citra": 404, "dedi": 404, "eka": 404},
-    ("claim", "assigned"): {"ani": 404, "budi": 409, "citra": 404, "dedi": 404, "eka": 404},
-    ("release", "assigned"): {"ani": 404, "budi": 409, "citra": 404, "dedi": 404, "eka": 404},
-    ("complete", "assigned"): {"ani": 404, "budi": 303, "citra": 404, "dedi": 404, "eka": 404},
-    ("complete", "done"): {"ani": 409, "budi": 404, "citra": 404, "dedi": 404, "eka": 404},
-    ("claim", "missing"): {"ani": 404, "budi": 404, "citra": 404, "dedi": 404, "eka": 404},
+    ("claim", "queued"): {"ani": 303, "budi": 404, "citra": 404, "dedi": 403, "eka": 404},
+    ("claim", "assigned"): {"ani": 404, "budi": 409, "citra": 404, "dedi": 403, "eka": 404},
+    ("release", "assigned"): {"ani": 404, "budi": 409, "citra": 404, "dedi": 403, "eka": 404},
+    ("complete", "assigned"): {"ani": 404, "budi": 303, "citra": 404, "dedi": 403, "eka": 404},
+    ("complete", "done"): {"ani": 409, "budi": 404, "citra": 404, "dedi": 403, "eka": 404},
+    ("claim", "missing"): {"ani": 404, "budi": 404, "citra": 404, "dedi": 403, "eka": 404},
 }
 
 

@@ -1,0 +1,55 @@
+"""An auditor reads everything and changes nothing: every command that changes state refuses a person
+whose only roles read (ReadOnly, a PermissionDenied: 403 on the web, exit 5 on the CLI), before it
+looks at the task, so the refusal is the same whether or not the auditor could see it."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import deploy, instances, messages, users
+from engine.errors import PermissionDenied, ReadOnly
+from tests.support import GOOD_PROPOSAL, add_people, claim, deploy_files, source, start
+
+
+@pytest.fixture
+def world(engine):
+    deploy_files(engine, "two_lane_approval.bpmn")
+    people = add_people(engine)
+    [task] = start(engine, "rencana_kerja", {"nip": people["ani"].nip}).open_tasks
+    return people, task.id
+
+
+COMMANDS = {
+    "start": lambda tx, a, task: instances.start(tx, "rencana_kerja", a, {}),
+    "claim": lambda tx, a, task: instances.claim(tx, task, a),
+    "release": lambda tx, a, task: instances.release(tx, task, a),
+    "complete": lambda tx, a, task: instances.complete(tx, task, GOOD_PROPOSAL, a),
+    "cancel": lambda tx, a, task: instances.cancel(tx, 1, a),
+    "deploy": lambda tx, a, task: deploy.deploy(tx, [source("assigned_review.bpmn")], a),
+    "message": lambda tx, a, task: messages.deliver(tx, "X", {}, None, actor=a),
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_an_auditor_may_run_no_command_that_changes_anything(engine, world, command):
+    people, task = world
+    with engine.transaction() as tx, pytest.raises(ReadOnly) as refused:
+        COMMANDS[command](tx, people["dedi"], task)
+    assert isinstance(refused.value, PermissionDenied) and refused.value.code == "read_only"
+    with engine.transaction(write=False) as tx:  # nothing changed: one instance, its task still open
+        assert tx.store.instances()[1] == 1
+        assert tx.store.task(task).status == "open"
+
+
+def test_an_auditor_who_also_holds_a_working_role_may_work(engine, world):
+    people, task = world
+    with engine.transaction() as tx:
+        both = users.add_user(tx, "fajar", ["auditor", "pegawai"], nip="197001012000011001")
+    assert not both.read_only and people["dedi"].read_only
+    assert claim(engine, both, task).assignee == "fajar"
+
+
+def test_the_refusal_comes_before_the_task_is_looked_up(engine, world):
+    people, _task = world
+    with engine.transaction() as tx, pytest.raises(ReadOnly):
+        instances.claim(tx, 999_999, people["dedi"])  # 403, not 404: no lookup happens at all
