@@ -151,6 +151,7 @@ class Verification:
     chains_checked: int = 0
     instances_checked: int = 0
     events_checked: int = 0
+    checkpoints_checked: int = 0
     breaks: list[Break] = field(default_factory=list)
 
     @property
@@ -223,8 +224,18 @@ def verify(tx: Tx) -> Verification:
                 Break(instance_chain(instance_id), 1, "the instance's events are gone", instance_id)
             )
     result.instances_checked = len(heads)
+    _check_checkpoints(tx, result)
     result.breaks.sort(key=lambda b: (b.instance_id or 0, b.chain, b.seq))
     return result
+
+
+def _check_checkpoints(tx: Tx, result: Verification) -> None:
+    """Add what the checkpoints find: chains gone or cut short since they were recorded."""
+    from engine import checkpoints  # imported here: checkpoints are built on this module
+
+    result.checkpoints_checked, found = checkpoints.verify(tx)
+    broken = {b.chain for b in result.breaks}
+    result.breaks.extend(b for b in found if b.chain not in broken)
 
 
 def _check_head(

@@ -42,6 +42,7 @@ class Settings:
     allow_unhandled_service_tasks: bool = False  # True: a service task with no handler completes empty
     allow_unassigned_user_tasks: bool = False  # True: deploy user tasks nobody is named for (admin only)
     accept_undeclared_task_data: bool = False  # True: a completion may set values its form does not declare
+    checkpoint_minutes: float = 60.0  # the scheduler records the audit chains' heads this often (0: never)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -73,6 +74,7 @@ class Settings:
             mail_from=env.get("KINERJA_MAIL_FROM") or cls.mail_from,
             script_seconds=float(env.get("KINERJA_SCRIPT_SECONDS") or cls.script_seconds),
             script_memory_mb=int(env.get("KINERJA_SCRIPT_MEMORY_MB") or cls.script_memory_mb),
+            checkpoint_minutes=float(env.get("KINERJA_CHECKPOINT_MINUTES") or cls.checkpoint_minutes),
         )
 
 

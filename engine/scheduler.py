@@ -15,10 +15,12 @@ import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
-from engine import messages, notifications, timers
+from engine import checkpoints, messages, notifications, timers
+from engine.errors import Conflict
 from engine.notifications import Mailer, SmtpMailer
 from engine.runtime import Engine
 from engine.timers import Firing
+from engine.users import SYSTEM
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,25 @@ def _one_by_one(engine: Engine, claimed: list[int]) -> tuple[list[Firing], int]:
     return firings, failed
 
 
+def checkpoint(engine: Engine) -> checkpoints.Checkpoint | None:
+    """Record the audit chains' heads when the last checkpoint is older than the configured interval.
+
+    Two workers that both find one due race to write the same checkpoint number; the loser's
+    transaction fails on the key and changes nothing, which is what should happen.
+    """
+    minutes = engine.settings.checkpoint_minutes
+    if minutes <= 0:
+        return None
+    try:
+        with engine.transaction() as tx:
+            if not checkpoints.due(tx, timedelta(minutes=minutes)):
+                return None
+            return checkpoints.create(tx, SYSTEM)
+    except Conflict:
+        log.info("another worker made this checkpoint (or the checkpoints need verifying)")
+        return None
+
+
 class Scheduler:
     """Runs rounds until stopped: in a thread of the web process (``start``) or a worker's main loop."""
 
@@ -95,11 +116,13 @@ class Scheduler:
         self.totals = Round(0, 0, 0, False)
 
     def run_once(self) -> Round:
-        """Fire one batch of due instances, hand over late-matched messages, send the emails due."""
+        """Fire one batch of due instances, hand over late-matched messages, send the emails due, and
+        record a checkpoint of the audit trail when one is due."""
         firings, failed = run_due(self.engine, self.batch)
         with self.engine.transaction() as tx:
             messages.hand_over_recent(tx)
         sent = notifications.dispatch(self.engine, self.mailer, self.batch) if self.mailer else 0
+        checkpoint(self.engine)
         done = Round(len(firings), sent, failed, len(firings) + failed >= self.batch)
         self.totals = Round(
             self.totals.fired + done.fired,

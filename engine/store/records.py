@@ -204,6 +204,36 @@ class AuditEventRecord(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class AuditCheckpointRecord(Base):
+    """A checkpoint of the audit trail: the heads of the chains that moved since the one before, hashed
+    together with that one's hash, so that losing a whole chain (or its newest events) is noticed."""
+
+    __tablename__ = "audit_checkpoint"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # 1, 2, 3 ...
+    at: Mapped[datetime]
+    created_by: Mapped[str | None] = mapped_column(String(150))
+    chains: Mapped[int] = mapped_column(Integer)  # how many chains existed then, in all
+    heads: Mapped[str] = mapped_column(Text)  # canonical JSON {chain: [seq, hash]}: the changed heads
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditAccessRecord(Base):
+    """One look at the audit trail (a search, an instance's history, an evidence pack, a verification),
+    written in the transaction of the look itself."""
+
+    __tablename__ = "audit_access"
+    __table_args__ = (Index("ix_audit_access_instance", "instance_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    actor: Mapped[str] = mapped_column(String(150), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(String(16))  # search | export | instance | pack | verify | log
+    instance_id: Mapped[int | None] = mapped_column(Integer)  # no FK: the log outlives instances
+    params: Mapped[str] = mapped_column(Text, default="{}")  # JSON: what was asked for
+
+
 class MessageSubscriptionRecord(Base):
     """A message an instance waits for, kept in step with its waiting catch events; for routing."""
 

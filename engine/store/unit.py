@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.errors import Conflict
 from engine.status import ACTIVE_TASK_STATUSES
+from engine.store.audit import AuditQueries
 from engine.store.db import Database
 from engine.store.inbox import InboxQueries
 from engine.store.lean import Lean
@@ -66,6 +67,11 @@ class Store:
     def training(self) -> TrainingQueries:
         """The JP ledger (hours of competency development per employee and year)."""
         return TrainingQueries(self.session)
+
+    @property
+    def audit(self) -> AuditQueries:
+        """Chain heads, checkpoints, the access log and the instance search, in this transaction."""
+        return AuditQueries(self.session)
 
     @property
     def inbox(self) -> InboxQueries:
