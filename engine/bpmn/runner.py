@@ -8,7 +8,7 @@ shared; an instance's JSON holds only its state.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +31,7 @@ from engine.bpmn.scripting import RestrictedEnvironment, current_limits, restric
 from engine.bpmn.state import SERIALIZER, STATE_FORMAT
 from engine.bpmn.state import SPECS as SPECS
 from engine.bpmn.timing import clock, current_time, nudged
+from engine.bpmn.trace import Trace, trace_of
 from engine.bpmn.watchdog import StepMemoryExceeded, StepTimeout
 from engine.errors import EngineError, ProcessFailed
 
@@ -193,6 +194,10 @@ class Execution:
             key=lambda t: t.last_state_change,
         )
         return list(dict.fromkeys(str(t.task_spec.bpmn_id) for t in done))
+
+    def trace(self, model_files: Iterable[str]) -> Trace:
+        """How often each element ran and which sequence flows were taken (for a highlighted path)."""
+        return trace_of(self._tasks_all(), model_files)
 
     def task_data(self, spiff_id: str) -> dict[str, Any]:
         return dict(self._task(spiff_id).data)
