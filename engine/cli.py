@@ -13,12 +13,12 @@ from typing import Any
 
 import click
 
-from engine import audit, deploy, instances, tasks, users
+from engine import deploy, instances, tasks, users
 from engine.bpmn.parser import ModelSource
+from engine.cli_audit import audit_group
 from engine.cli_cycle import cycle_group, demo_group
 from engine.cli_scheduling import message_group, worker_command
 from engine.cli_support import engine_of as _engine
-from engine.cli_support import fail as _fail
 from engine.cli_support import json_data as _json_data
 from engine.cli_support import print_json as _print_json
 from engine.cli_support import refusals
@@ -292,49 +292,6 @@ def history_command(ctx: click.Context, instance_id: int, as_json: bool) -> None
         click.echo(f"{e.seq:>4}  {_when(e.at)}  {e.type:<20} {e.actor or '-':<16} {e.summary}")
 
 
-# -- audit ------------------------------------------------------------------------------------------
-
-
-@main.group("audit")
-def audit_group() -> None:
-    """The tamper-evident audit trail."""
-
-
-@audit_group.command("verify")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.pass_context
-@refusals
-def audit_verify(ctx: click.Context, as_json: bool) -> None:
-    """Verify every hash chain; exit 9 and name the instance and event if one is broken."""
-    with _engine(ctx).transaction(write=False) as tx:
-        result = audit.verify(tx)
-    first = result.first_broken
-    if as_json:
-        _print_json(
-            {
-                "ok": result.ok,
-                "instances_checked": result.instances_checked,
-                "chains_checked": result.chains_checked,
-                "events_checked": result.events_checked,
-                "first_broken": first.to_dict() if first else None,
-                "broken": [b.to_dict() for b in result.breaks],
-            }
-        )
-    elif result.ok:
-        click.echo(
-            f"ok: {result.chains_checked} chains, {result.events_checked} events, "
-            f"{result.instances_checked} instances"
-        )
-    else:
-        for b in result.breaks:
-            where = f"instance {b.instance_id}" if b.instance_id is not None else b.chain
-            click.echo(f"BROKEN {where} at event {b.seq}: {b.reason}")
-    if not result.ok:
-        assert first is not None
-        where = f"instance {first.instance_id}" if first.instance_id is not None else first.chain
-        _fail(f"audit chain broken: {where} at event {first.seq}: {first.reason}", 9)
-
-
 # -- users ------------------------------------------------------------------------------------------
 
 
@@ -406,6 +363,7 @@ main.add_command(demo_group)
 main.add_command(worker_command)
 main.add_command(message_group)
 main.add_command(cycle_group)
+main.add_command(audit_group)
 
 if __name__ == "__main__":
     main()
