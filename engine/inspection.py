@@ -8,6 +8,7 @@ in the transaction of the look itself, so a look that is not logged did not happ
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -17,7 +18,7 @@ from engine.bpmn.runner import Execution, form_of_element
 from engine.bpmn.trace import Trace
 from engine.context import Answer, answers
 from engine.deploy import definition_ref, model_of
-from engine.errors import BadRequest, NotFound, PermissionDenied
+from engine.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from engine.evaluations import SEE_ALL_ROLES
 from engine.runtime import Tx
 from engine.status import AuditType, InstanceStatus
@@ -66,11 +67,36 @@ class Query:
     started_from: date | None = None
     started_to: date | None = None
 
-    def check(self) -> None:
+    @classmethod
+    def parse(cls, args: Mapping[str, str]) -> Query:
+        """A search from text fields (a URL's query); ValidationFailed names every field that is wrong."""
+        text = {k: " ".join(str(args.get(k, "")).split())[:255] for k in cls.__dataclass_fields__}
+        errors: dict[str, list[FieldError]] = {}
+        days: dict[str, date | None] = {}
+        for key in ("started_from", "started_to"):
+            try:
+                days[key] = date.fromisoformat(text[key]) if text[key] else None
+            except ValueError:
+                errors[key] = [FieldError("type", f"{key} is not a date (YYYY-MM-DD)")]
+        query = cls(
+            **{k: v for k, v in text.items() if k not in ("started_from", "started_to")},
+            started_from=days.get("started_from"),
+            started_to=days.get("started_to"),
+        )
+        query.check(errors)
+        return query
+
+    def check(self, errors: dict[str, list[FieldError]] | None = None) -> None:
+        errors = dict(errors or {})
         if self.status and self.status not in set(InstanceStatus):
-            raise BadRequest(f"status must be one of {', '.join(InstanceStatus)}")
+            known = ", ".join(InstanceStatus)
+            errors["status"] = [FieldError("enum", f"status must be one of {known}", {"options": known})]
         if self.started_from and self.started_to and self.started_from > self.started_to:
-            raise BadRequest("started_from is after started_to")
+            errors["started_to"] = [
+                FieldError("min", "started_to is before started_from", {"min": self.started_from})
+            ]
+        if errors:
+            raise ValidationFailed(errors)
 
     def params(self) -> dict[str, Any]:
         return {

@@ -27,7 +27,7 @@ def checkpoint(engine):
 
 
 def test_a_checkpoint_records_every_chain_then_only_those_that_moved(engine):
-    first, _second = run_a_process(engine)
+    run_a_process(engine)
     made = checkpoint(engine)
     # two instance chains and the two deployed keys' chains
     assert (made.seq, made.chains, made.changed) == (1, 4, 4)

@@ -61,12 +61,16 @@ def completed(pack):
 
 
 EDITS = {
-    "payload": (lambda p: completed(p).update(payload=completed(p)["payload"].replace("20 laporan", "99 laporan"))),
+    "payload": (
+        lambda p: completed(p).update(payload=completed(p)["payload"].replace("20 laporan", "99 laporan"))
+    ),
     "actor": (lambda p: completed(p).update(actor="budi")),
     "time": (lambda p: p["events"][1].update(at=p["events"][1]["at"].replace(":00.", ":01."))),
     "removed": (lambda p: p["events"].pop(2)),
     "newest-cut": (lambda p: p["events"].pop()),
-    "model": (lambda p: p["definition"]["files"][0].update(content=p["definition"]["files"][0]["content"] + " ")),
+    "model": (
+        lambda p: p["definition"]["files"][0].update(content=p["definition"]["files"][0]["content"] + " ")
+    ),
 }
 EXPECTED = {
     "payload": "FAILED event 3: hash does not match",

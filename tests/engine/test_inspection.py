@@ -9,7 +9,8 @@ from datetime import date, timedelta
 import pytest
 
 from engine import inspection
-from engine.errors import BadRequest, NotFound, PermissionDenied
+from engine.errors import NotFound, PermissionDenied, ValidationFailed
+from engine.status import InstanceStatus
 from tests.support import GOOD_PROPOSAL, add_people, claim, complete, deploy_files, inbox, start
 
 
@@ -20,7 +21,10 @@ def reworked(engine, clock):
     people = add_people(engine)
     ani, budi = people["ani"], people["budi"]
     outcome = start(
-        engine, "rencana_kerja", {"nip": ani.nip, "nama": "Ani Wulandari", "unit": "pkm"}, business_key=f"{ani.nip}/2027"
+        engine,
+        "rencana_kerja",
+        {"nip": ani.nip, "nama": "Ani Wulandari", "unit": "pkm"},
+        business_key=f"{ani.nip}/2027",
     )
     for decision in (False, True):
         [task] = inbox(engine, ani, "queue")
@@ -29,7 +33,12 @@ def reworked(engine, clock):
         claim(engine, budi, review.id)
         complete(engine, budi, review.id, {"disetujui": decision, "catatan": f"keputusan {decision}"})
     clock.advance(timedelta(days=40))
-    start(engine, "rencana_kerja", {"nip": "197001012000011001", "nama": "Yosef"}, business_key="197001012000011001/2028")
+    start(
+        engine,
+        "rencana_kerja",
+        {"nip": "197001012000011001", "nama": "Yosef"},
+        business_key="197001012000011001/2028",
+    )
     return people, outcome.instance_id
 
 
@@ -72,8 +81,14 @@ def test_every_search_is_logged_with_what_was_asked(engine, reworked):
 
 def test_a_bad_search_is_refused_and_logs_nothing(engine, reworked):
     people, _ = reworked
-    with pytest.raises(BadRequest, match="status must be one of"):
+    with pytest.raises(ValidationFailed) as refused:
         look(engine, inspection.search, people["dedi"], inspection.Query(status="bogus"))
+    assert refused.value.errors == {"status": [f"status must be one of {', '.join(InstanceStatus)}"]}
+    with pytest.raises(ValidationFailed) as refused:
+        inspection.Query.parse({"started_from": "2027-02-30", "started_to": "x", "name": " Ani  W "})
+    assert sorted(refused.value.errors) == ["started_from", "started_to"]
+    parsed = inspection.Query.parse({"name": " Ani  W ", "started_from": "2027-02-01", "bogus": "1"})
+    assert (parsed.name, parsed.started_from) == ("Ani W", date(2027, 2, 1))
     with engine.transaction(write=False) as tx:
         assert tx.store.audit.accesses() == []
 
@@ -97,7 +112,10 @@ def test_the_trail_says_who_in_which_role_by_which_rule_sent_what(engine, rework
     ] * 2
     decision = completed[1]
     assert decision.actor_name == "Budi" and decision.title == "Setujui rencana kerja"
-    assert {a.field_id: a.value for a in decision.answers} == {"disetujui": False, "catatan": "keputusan False"}
+    assert {a.field_id: a.value for a in decision.answers} == {
+        "disetujui": False,
+        "catatan": "keputusan False",
+    }
     assert decision.changes["disetujui"] == {"from": None, "to": False}
     assert [e.seq for e in trail.entries] == list(range(1, len(trail.entries) + 1))
     assert trail.broken is None and trail.instance.status == "completed"
@@ -108,7 +126,13 @@ def test_the_trail_says_who_in_which_role_by_which_rule_sent_what(engine, rework
 def test_the_path_counts_each_step_and_flow_taken(engine, reworked):
     people, instance_id = reworked
     trace = look(engine, inspection.trail, people["dedi"], instance_id).trace
-    assert trace.runs == {"mulai": 1, "usulkan_rencana": 2, "setujui_rencana": 2, "gw_disetujui": 2, "selesai": 1}
+    assert trace.runs == {
+        "mulai": 1,
+        "usulkan_rencana": 2,
+        "setujui_rencana": 2,
+        "gw_disetujui": 2,
+        "selesai": 1,
+    }
     assert trace.flows == {"f_mulai": 1, "f_usul": 2, "f_keputusan": 2, "f_revisi": 1, "f_setuju": 1}
     assert trace.active == ()
 
