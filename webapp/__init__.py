@@ -47,9 +47,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: Engine | None
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per noun."""
-    from webapp import auth, inbox, language, performance, tasks, team
+    from webapp import audit, auth, inbox, language, performance, tasks, team
 
-    for module in (auth, inbox, tasks, language, performance, team, assets):
+    for module in (auth, inbox, tasks, language, performance, team, audit, assets):
         app.register_blueprint(module.bp)
 
     @app.get("/health")

@@ -1,4 +1,5 @@
-"""Front-end packages (htmx, Chart.js) served from node_modules, installed from npm by the Makefile.
+"""Front-end packages (htmx, Chart.js, the bpmn-js viewer) served from node_modules, installed from npm
+by the Makefile.
 
 Only the files listed here are served, so node_modules as a whole is never exposed.
 """
@@ -15,6 +16,8 @@ bp = Blueprint("assets", __name__)
 VENDOR_FILES = {
     "htmx.min.js": "htmx.org/dist/htmx.min.js",
     "chart.umd.js": "chart.js/dist/chart.umd.js",
+    "bpmn-navigated-viewer.js": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
+    "diagram-js.css": "bpmn-js/dist/assets/diagram-js.css",
 }
 
 

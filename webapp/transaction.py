@@ -27,6 +27,12 @@ def tx() -> Tx:
     return current
 
 
+def begin_writing() -> None:
+    """Make this request's transaction a writing one even for a GET (pages that log their own views)."""
+    if "kinerja_tx" not in g:
+        g.kinerja_tx = engine().begin(write=True)
+
+
 def commit() -> None:
     """Commit this request's work (the view decides when its work is done)."""
     if "kinerja_tx" in g:

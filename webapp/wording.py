@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine.bpmn.forms import FormField
 from engine.context import Answer
+from engine.inspection import INSPECTOR_ROLES
 from webapp.i18n import _, day
 
 TEAM_ROLES = frozenset({"penilai", "atasan_penilai", "pimpinan_unit"})
@@ -22,9 +23,43 @@ STATUS_NAMES = {
     "errored": _l("Stopped by an error"),
 }
 
+EVENT_NAMES = {
+    "instance_started": _l("Started"),
+    "task_created": _l("Task created"),
+    "task_claimed": _l("Task taken"),
+    "task_released": _l("Task given back"),
+    "task_completed": _l("Task completed"),
+    "task_cancelled": _l("Task withdrawn"),
+    "instance_cancelled": _l("Cancelled"),
+    "instance_completed": _l("Finished"),
+    "instance_errored": _l("Stopped by an error"),
+    "event_thrown": _l("Error or escalation thrown"),
+    "timer_fired": _l("Timer fired"),
+    "message_received": _l("Message received"),
+    "task_reminded": _l("Reminder"),
+    "task_escalated": _l("Escalated"),
+    "task_overdue": _l("Overdue"),
+}
+ACCESS_NAMES = {
+    "search": _l("Search"),
+    "export": _l("CSV export"),
+    "instance": _l("History"),
+    "pack": _l("Evidence pack"),
+    "verify": _l("Verification"),
+    "log": _l("Access log"),
+}
+
 
 def status_name(status: str) -> str:
     return str(STATUS_NAMES.get(status, status))
+
+
+def event_name(kind: str) -> str:
+    return str(EVENT_NAMES.get(kind, kind))
+
+
+def access_name(action: str) -> str:
+    return str(ACCESS_NAMES.get(action, action))
 
 
 def show_value(answer: Answer) -> str:
@@ -74,4 +109,7 @@ def init_app(app: Flask) -> None:
             "show_value": show_value,
             "constraint_hint": constraint_hint,
             "team_roles": TEAM_ROLES,
+            "inspector_roles": INSPECTOR_ROLES,
+            "event_name": event_name,
+            "access_name": access_name,
         }
