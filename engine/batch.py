@@ -24,7 +24,7 @@ from engine.settle import Outcome, open_task
 from engine.status import AuditType, InstanceStatus
 from engine.store import InstanceRow
 from engine.tasks import TaskSummary
-from engine.users import Actor
+from engine.users import Actor, check_may_change
 from engine.work import Work
 
 
@@ -40,6 +40,7 @@ def start_many(
     A business key already taken is refused by the database's unique index (Conflict); callers
     that launch stages skip existing keys first.
     """
+    check_may_change(actor)
     definition = _latest(tx, key)
     model = model_of(tx, definition_ref(tx, definition.id))
     _check_may_start(model.starter_groups, model.starter_users, actor)

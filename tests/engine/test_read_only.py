@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import deploy, instances, messages, users
+from engine import batch, deploy, instances, messages, users
 from engine.errors import PermissionDenied, ReadOnly
 from tests.support import GOOD_PROPOSAL, add_people, claim, deploy_files, source, start
 
@@ -21,6 +21,7 @@ def world(engine):
 
 COMMANDS = {
     "start": lambda tx, a, task: instances.start(tx, "rencana_kerja", a, {}),
+    "start-many": lambda tx, a, task: batch.start_many(tx, "rencana_kerja", a, {}, [({}, "k/1")]),
     "claim": lambda tx, a, task: instances.claim(tx, task, a),
     "release": lambda tx, a, task: instances.release(tx, task, a),
     "complete": lambda tx, a, task: instances.complete(tx, task, GOOD_PROPOSAL, a),
