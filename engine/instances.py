@@ -22,7 +22,17 @@ from engine.runtime import Tx
 from engine.services import engine_step
 from engine.settle import Outcome, close_task, settle
 
-__all__ = ["Outcome", "begin", "cancel", "check_business_key", "claim", "complete", "release", "start"]
+__all__ = [
+    "Outcome",
+    "begin",
+    "cancel",
+    "check_business_key",
+    "check_may_complete",
+    "claim",
+    "complete",
+    "release",
+    "start",
+]
 from engine.status import ACTIVE_TASK_STATUSES, AuditType, InstanceStatus, TaskStatus
 from engine.store import InstanceRow, TaskRow, dumps
 from engine.store.records import ProcessDefinitionRecord
@@ -78,6 +88,16 @@ def _lock_task(tx: Tx, task_id: int, actor: Actor) -> tuple[TaskRow, InstanceRow
     if task.status not in ACTIVE_TASK_STATUSES:
         raise Conflict(f"task {task_id} is already {task.status}")
     return task, instance
+
+
+def check_may_complete(tx: Tx, task_id: int, actor: Actor) -> None:
+    """Someone holding a read-only role completes only a task the process assigned to them personally
+    (their own work as an employee); any other task is refused (ReadOnly) before it is looked at."""
+    if not actor.read_only:
+        return
+    task = tx.store.lean.task(task_id)
+    if task is None or task.status != TaskStatus.ASSIGNED or task.assignee not in actor.identities:
+        check_may_change(actor)
 
 
 # -- commands ---------------------------------------------------------------------------------------
@@ -248,7 +268,7 @@ def complete(tx: Tx, task_id: int, data: Mapping[str, Any] | None, actor: Actor)
     Bad data changes nothing (ValidationFailed). A failure of the process after the person's work is
     accepted marks the instance errored, keeping the work, rather than losing it.
     """
-    check_may_change(actor)
+    check_may_complete(tx, task_id, actor)
     values = _check_data(data)
     task, instance = _lock_task(tx, task_id, actor)
     assignment.check_may_complete(

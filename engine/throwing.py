@@ -14,12 +14,12 @@ from typing import Any
 
 from engine import assignment
 from engine.errors import BadRequest, Conflict, EngineError, ProcessFailed
-from engine.instances import _check_data, _lock_task, _take
+from engine.instances import _check_data, _lock_task, _take, check_may_complete
 from engine.runtime import Tx
 from engine.services import engine_step
 from engine.settle import Outcome, settle
 from engine.status import AuditType, InstanceStatus, TaskStatus
-from engine.users import Actor, check_may_change
+from engine.users import Actor
 from engine.work import load
 
 
@@ -40,7 +40,7 @@ def throw_escalation(
 def _throw(
     tx: Tx, task_id: int, kind: str, code: str, actor: Actor, data: Mapping[str, Any] | None
 ) -> Outcome:
-    check_may_change(actor)
+    check_may_complete(tx, task_id, actor)
     values = _check_data(data)
     if not code or not code.strip():
         raise BadRequest(f"an {kind} needs a code")

@@ -25,8 +25,9 @@ ROLES = (
     "auditor",  # reads everything, changes nothing
     "admin",
 )
-# Roles that read and never change: someone holding only these may claim, complete, start, cancel,
-# deploy or migrate nothing (``check_may_change``), whatever a model or a page offers them.
+# Roles that read and never change: whoever holds one may claim, start, cancel, deploy or migrate
+# nothing (``check_may_change``), whatever other roles they hold and whatever a model offers them; they
+# complete only tasks a process assigned to them personally (an auditor's own SKP, as an employee).
 READ_ONLY_ROLES = frozenset({"auditor"})
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 _NIP = re.compile(r"^\d{18}$")
@@ -52,14 +53,15 @@ class Actor:
 
     @property
     def read_only(self) -> bool:
-        """Whether every role this person holds only reads (an auditor)."""
-        return bool(self.roles) and self.roles <= READ_ONLY_ROLES
+        """Whether this person holds a role that only reads (an auditor), whatever else they hold."""
+        return bool(self.roles & READ_ONLY_ROLES)
 
 
 def check_may_change(actor: Actor) -> None:
-    """Refuse a command that changes anything to someone whose roles only read (ReadOnly, 403)."""
+    """Refuse a command that changes anything to someone holding a read-only role (ReadOnly, 403)."""
     if actor.read_only:
-        raise ReadOnly(f"{actor.username} holds only read-only roles ({', '.join(sorted(actor.roles))})")
+        roles = ", ".join(sorted(actor.roles & READ_ONLY_ROLES))
+        raise ReadOnly(f"{actor.username} holds a read-only role ({roles}) and may change nothing")
 
 
 SYSTEM = Actor("system", frozenset({"admin"}), display_name="Kinerja")

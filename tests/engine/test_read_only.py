@@ -1,6 +1,7 @@
 """An auditor reads everything and changes nothing: every command that changes state refuses a person
-whose only roles read (ReadOnly, a PermissionDenied: 403 on the web, exit 5 on the CLI), before it
-looks at the task, so the refusal is the same whether or not the auditor could see it."""
+holding a read-only role (ReadOnly, a PermissionDenied: 403 on the web, exit 5 on the CLI), whatever
+other roles they hold, before it looks at the task; the one exception is a task the process assigned to
+them personally (an auditor is an employee too, with an SKP of their own)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from engine import batch, deploy, instances, messages, users
 from engine.errors import PermissionDenied, ReadOnly
-from tests.support import GOOD_PROPOSAL, add_people, claim, deploy_files, source, start
+from tests.support import GOOD_PROPOSAL, add_people, complete, deploy_files, source, start
 
 
 @pytest.fixture
@@ -42,12 +43,23 @@ def test_an_auditor_may_run_no_command_that_changes_anything(engine, world, comm
         assert tx.store.task(task).status == "open"
 
 
-def test_an_auditor_who_also_holds_a_working_role_may_work(engine, world):
-    people, task = world
+def test_an_auditor_who_is_also_an_employee_changes_nothing_but_their_own_assigned_work(engine, world):
+    people, queued = world
+    deploy_files(engine, "assigned_review.bpmn")
     with engine.transaction() as tx:
-        both = users.add_user(tx, "fajar", ["auditor", "pegawai"], nip="197001012000011001")
-    assert not both.read_only and people["dedi"].read_only
-    assert claim(engine, both, task).assignee == "fajar"
+        fajar = users.add_user(tx, "fajar", ["auditor", "pegawai"], nip="197001012000011001")
+    assert fajar.read_only
+    # the pegawai queue task is one he holds a role for: still refused
+    with engine.transaction() as tx, pytest.raises(ReadOnly):
+        instances.claim(tx, queued, fajar)
+    with engine.transaction() as tx, pytest.raises(ReadOnly):
+        instances.complete(tx, queued, GOOD_PROPOSAL, fajar)
+    # a task the process assigned to him personally (his own evaluation) he completes
+    [own] = start(engine, "assigned_review", {"penilai_nip": fajar.nip}).open_tasks
+    [others] = start(engine, "assigned_review", {"penilai_nip": people["budi"].nip}).open_tasks
+    assert complete(engine, fajar, own.id, {"skor": 80}).status == "completed"
+    with engine.transaction() as tx, pytest.raises(ReadOnly):
+        instances.complete(tx, others.id, {"skor": 80}, fajar)
 
 
 def test_the_refusal_comes_before_the_task_is_looked_up(engine, world):

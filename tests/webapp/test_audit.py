@@ -12,7 +12,11 @@ import pytest
 from engine import checkpoints, users
 from tests.engine.test_audit import tamper
 from tests.engine.test_evidence import verify_offline
+from tests.processes.conftest import regency, regency_template  # noqa: F401 (fixtures)
+from tests.processes.test_evaluasi import A, S, ratings, start_annual
 from tests.support import GOOD_PROPOSAL, NIP_ANI, complete, start
+from tests.webapp.conftest import give_password, login, post
+from webapp import create_app
 
 PAGES = [
     "/audit?name=ani",
@@ -139,3 +143,26 @@ def test_the_diagram_is_the_deployed_xml_and_the_viewer_is_served(app, as_user, 
         served = client.get(f"/vendor/{name}")
         assert served.status_code == 200 and marker in served.get_data()
         served.close()
+
+
+def test_the_demo_auditor_employee_too_gets_403_on_claiming_and_completing_others_work(
+    regency,  # noqa: F811
+    password_hash,
+):
+    """The demo regency's auditor is an employee as well (pegawai): he still changes nothing of anyone
+    else's, but answers his own evaluation, which the process assigned to him."""
+    auditor = regency.actor("auditor")
+    assert auditor.roles == {"auditor", "pegawai"}
+    with regency.engine.transaction() as tx:
+        give_password(tx, auditor.username, password_hash)
+    start_annual(regency, "guru-sd-2")
+    rating = regency.task("kepsek-sd", "nilai_tahunan")
+    start_annual(regency, "auditor")
+    regency.complete("inspektur", "nilai_tahunan", ratings(S, S))
+    own = regency.task("auditor", "tanggapi_hasil_tahunan")
+    client = create_app({"TESTING": True, "SECRET_KEY": "k"}, engine=regency.engine).test_client()
+    assert login(client, auditor.username).status_code == 303
+    assert post(client, f"/tasks/{rating.id}/claim").status_code == 403
+    assert post(client, f"/tasks/{rating.id}", ratings(A, A)).status_code == 403
+    assert post(client, f"/tasks/{own.id}", {"tanggapan": "TERIMA"}).status_code == 303
+    assert regency.task("kepsek-sd", "nilai_tahunan").status == "assigned"  # untouched
