@@ -24,6 +24,7 @@ from engine.cli_support import print_json as _print_json
 from engine.cli_support import refusals
 from engine.cli_support import table as _table
 from engine.cli_support import when as _when
+from engine.cli_tokens import tokens_group
 from engine.errors import BadRequest
 from engine.history import history as instance_history
 from engine.status import TaskScope
@@ -307,6 +308,7 @@ def users_group() -> None:
 @click.option("--name", "display_name", help="Display name.")
 @click.option("--email")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--service", is_flag=True, help="A service account (an integration): API tokens, no login.")
 @click.pass_context
 @refusals
 def users_add(
@@ -317,8 +319,9 @@ def users_add(
     display_name: str | None,
     email: str | None,
     password_stdin: bool,
+    service: bool,
 ) -> None:
-    """Add a user with one or more roles."""
+    """Add a user (or with --service a service account) with one or more roles."""
     password = None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -326,9 +329,17 @@ def users_add(
             raise BadRequest("a password has at least 8 characters")
     with _engine(ctx).transaction() as tx:
         actor = users.add_user(
-            tx, username, roles, display_name=display_name, nip=nip, email=email, password=password
+            tx,
+            username,
+            roles,
+            display_name=display_name,
+            nip=nip,
+            email=email,
+            password=password,
+            is_service=service,
         )
-    click.echo(f"user {actor.username} added with roles {', '.join(sorted(actor.roles))}")
+    kind = "service account" if service else "user"
+    click.echo(f"{kind} {actor.username} added with roles {', '.join(sorted(actor.roles))}")
 
 
 @users_group.command("list")
@@ -364,6 +375,7 @@ main.add_command(worker_command)
 main.add_command(message_group)
 main.add_command(cycle_group)
 main.add_command(audit_group)
+main.add_command(tokens_group)
 
 if __name__ == "__main__":
     main()

@@ -43,6 +43,8 @@ class Settings:
     allow_unassigned_user_tasks: bool = False  # True: deploy user tasks nobody is named for (admin only)
     accept_undeclared_task_data: bool = False  # True: a completion may set values its form does not declare
     checkpoint_minutes: float = 60.0  # the scheduler records the audit chains' heads this often (0: never)
+    token_hours: float = 8.0  # how long an API token a person signs in for lasts: one working day
+    service_token_days: int = 90  # how long a service account's token lasts unless its maker says
 
     @property
     def tz(self) -> ZoneInfo:
@@ -75,6 +77,8 @@ class Settings:
             script_seconds=float(env.get("KINERJA_SCRIPT_SECONDS") or cls.script_seconds),
             script_memory_mb=int(env.get("KINERJA_SCRIPT_MEMORY_MB") or cls.script_memory_mb),
             checkpoint_minutes=float(env.get("KINERJA_CHECKPOINT_MINUTES") or cls.checkpoint_minutes),
+            token_hours=float(env.get("KINERJA_TOKEN_HOURS") or cls.token_hours),
+            service_token_days=int(env.get("KINERJA_SERVICE_TOKEN_DAYS") or cls.service_token_days),
         )
 
 

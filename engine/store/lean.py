@@ -121,6 +121,9 @@ _TIME_COLUMNS = {
     "delivered_at",
     "next_attempt_at",
     "sent_at",
+    "expires_at",
+    "revoked_at",
+    "last_used_at",
 }
 
 

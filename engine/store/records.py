@@ -390,3 +390,19 @@ class JpCreditRecord(Base):
     instance_id: Mapped[int] = mapped_column(Integer)
     task_id: Mapped[int] = mapped_column(Integer, unique=True)  # a task credits once
     credited_at: Mapped[datetime]
+
+
+class ApiTokenRecord(Base):
+    """A bearer token of the HTTP API: only its SHA-256 is kept, with a short prefix people can read."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))  # what it is for: "login", "ikm-survey"
+    prefix: Mapped[str] = mapped_column(String(16))  # the token's first characters, to tell tokens apart
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # hex SHA-256 of the whole token
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]

@@ -31,6 +31,7 @@ from engine.store.records import (
     UserRoleRecord,
 )
 from engine.store.training import TrainingQueries
+from engine.store.tokens import Tokens
 
 
 class Store:
@@ -45,6 +46,7 @@ class Store:
         self._session: Session | None = None
         self.lean = Lean(self._connection, lambda: self._session, database.is_postgres)
         self.queues = Queues(self.lean)
+        self.tokens = Tokens(self.lean)
 
     @property
     def session(self) -> Session:
@@ -205,8 +207,18 @@ class Store:
         subject: str | None = None,
         limit: int = 50,
         offset: int = 0,
+        only: tuple[Sequence[str], str] | None = None,
     ) -> tuple[Sequence[ProcessInstanceRecord], int]:
+        """Instances, newest first; ``only=(nips, username)``: those about these NIPs or started by them."""
         stmt = select(ProcessInstanceRecord)
+        if only is not None:
+            nips, username = only
+            stmt = stmt.where(
+                or_(
+                    ProcessInstanceRecord.subject_nip.in_(list(nips)),
+                    ProcessInstanceRecord.started_by == username,
+                )
+            )
         if process_key:
             stmt = stmt.where(ProcessInstanceRecord.process_key == process_key)
         if status:
