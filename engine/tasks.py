@@ -11,7 +11,7 @@ from engine import assignment
 from engine.bpmn.forms import FormField
 from engine.bpmn.runner import Execution
 from engine.deploy import definition_ref, model_of
-from engine.errors import NotFound
+from engine.errors import NotFound, PermissionDenied
 from engine.runtime import Tx
 from engine.status import TaskScope
 from engine.store import TaskFilter, TaskRow
@@ -169,13 +169,19 @@ def counts(tx: Tx, actor: Actor) -> dict[TaskScope, int]:
 
 
 def visible_task(tx: Tx, task_id: int, actor: Actor) -> HumanTaskRecord:
-    """A task the actor may see; anyone else's task is NotFound, so ids reveal nothing."""
+    """A task the actor may see; anyone else's task is NotFound, so ids reveal nothing.
+
+    A task once offered to the actor's queue and since taken by someone else is PermissionDenied: they
+    knew of it already (claiming it would say it was taken), but what it holds is no longer theirs.
+    """
     record = tx.store.task(task_id)
     if record is None:
         raise NotFound(f"no task {task_id}")
     roles = tuple(json.loads(record.candidate_roles))
     users = tuple(json.loads(record.candidate_users))
     if not assignment.may_see(record, roles, users, actor):
+        if assignment.is_candidate(record, roles, users, actor):
+            raise PermissionDenied(f"task {task_id} was taken by someone else")
         raise NotFound(f"no task {task_id}")
     return record
 
