@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from engine.runtime import PROJECT_ROOT, Engine
-from webapp import access, assets, errors, i18n, scheduling, security, transaction, wording
+from webapp import access, api, assets, errors, i18n, scheduling, security, transaction, wording
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # KINERJA_DATABASE_URL; None: the engine's default SQLite file
@@ -42,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: Engine | None
     wording.init_app(app)
     errors.init_app(app)
     register_blueprints(app)
+    api.init_app(app)
     return app
 
 

@@ -27,6 +27,8 @@ SESSION_KEY = "user"
 
 
 def _from_session() -> Actor | None:
+    if request.path.startswith("/api/"):
+        return None  # the API is stateless: a bearer token or nobody (and so no cross-site requests)
     username = session.get(SESSION_KEY)
     if not isinstance(username, str):
         return None

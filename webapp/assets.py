@@ -1,5 +1,5 @@
-"""Front-end packages (htmx, Chart.js, the bpmn-js viewer) served from node_modules, installed from npm
-by the Makefile.
+"""Front-end packages (htmx, Chart.js, the bpmn-js viewer, Swagger UI) served from node_modules, installed
+from npm by the Makefile.
 
 Only the files listed here are served, so node_modules as a whole is never exposed.
 """
@@ -18,6 +18,8 @@ VENDOR_FILES = {
     "chart.umd.js": "chart.js/dist/chart.umd.js",
     "bpmn-navigated-viewer.js": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
     "diagram-js.css": "bpmn-js/dist/assets/diagram-js.css",
+    "swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
+    "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
 }
 
 

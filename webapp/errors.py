@@ -40,6 +40,7 @@ CODE_OF_STATUS = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    415: "unsupported_media_type",
     422: "validation_failed",
     429: "too_many_requests",
 }
@@ -96,12 +97,38 @@ def _engine_error(exc: EngineError) -> Response:
     return respond(status, body.pop("error"), body.pop("message"), body)
 
 
-def _http_error(exc: HTTPException) -> Response:
+def http_error(exc: HTTPException) -> Response:
+    """An HTTP error as a page, or under /api/ as the JSON body (webargs' per-field messages as errors)."""
     status = exc.code or 500
     if status >= 500:
         return respond(500, "internal_error", "internal error")
     code = "csrf_failed" if isinstance(exc, CSRFError) else CODE_OF_STATUS.get(status, "bad_request")
-    return respond(status, code, exc.description or exc.name)
+    message, extra = exc.description or exc.name, None
+    data = getattr(exc, "data", None) or {}
+    if "messages" in data:  # webargs: {location: {field: [message]}} or {"json": ["Invalid JSON body."]}
+        extra = {"errors": field_messages(data["messages"])}
+        message = "the body is not valid JSON" if status == 400 else "invalid " + ", ".join(extra["errors"])
+    response = respond(status, code, message, extra)
+    for name, value in exc.get_headers():
+        if name.lower() in ("allow", "retry-after", "www-authenticate"):
+            response.headers[name] = value
+    return response
+
+
+def field_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """webargs' nested messages flattened to {"field": [message]} ({"a.b": ...} for nested fields)."""
+    found: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if prefix == "" and key in ("json", "query", "form", "files", "headers", "view_args"):
+                found.update(field_messages(value, ""))  # the location is not a field
+            else:
+                found.update(field_messages(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        found[prefix or "_body"] = list(messages)
+    else:
+        found[prefix or "_body"] = [str(messages)]
+    return found
 
 
 def _unexpected(exc: Exception) -> Response:
@@ -111,5 +138,5 @@ def _unexpected(exc: Exception) -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(EngineError, _engine_error)
-    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, _unexpected)

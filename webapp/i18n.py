@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask, session
+from flask import Flask, request, session
 from flask_babel import Babel, format_date, format_datetime, get_locale, gettext
 
 from engine.errors import FieldError
@@ -21,6 +21,8 @@ def _(message: str, **variables: Any) -> str:
 
 
 def select_locale() -> str:
+    if request.path.startswith("/api/"):  # the API has no session: the caller's Accept-Language
+        return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LANGUAGE
     chosen = session.get("lang")
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
 

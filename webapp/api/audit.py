@@ -1,0 +1,30 @@
+"""The audit trail: verify every hash chain (auditors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from engine import reading
+from webapp.api.common import blueprint, caller, fails
+from webapp.api.schemas import VerificationSchema
+from webapp.transaction import tx
+
+bp: Blueprint = blueprint("api_audit", "/audit", "The tamper-evident audit trail")
+
+
+@bp.get("/verify")
+@bp.response(200, VerificationSchema)
+@fails(bp, 403)
+def verify() -> dict[str, Any]:
+    """Verify every chain; ``first_broken`` names the first event that no longer fits."""
+    result = reading.verify_all(tx(), caller())
+    first = result.first_broken
+    return {
+        "ok": result.ok,
+        "instances_checked": result.instances_checked,
+        "chains_checked": result.chains_checked,
+        "events_checked": result.events_checked,
+        "first_broken": first.to_dict() if first else None,
+    }

@@ -1,0 +1,68 @@
+"""What every API blueprint shares: the bearer guard, JSON-only bodies, the documented error responses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from http import HTTPStatus
+from typing import Any, TypeVar
+
+from flask import request
+from flask_smorest import Blueprint
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized, UnsupportedMediaType
+
+from engine.users import Actor
+from webapp.access import current_actor
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def blueprint(name: str, path: str, description: str) -> Blueprint:
+    """An API blueprint whose every view needs a valid bearer token."""
+    bp = Blueprint(name, __name__, url_prefix="/api/v1" + path, description=description)
+    bp.before_request(require_token)
+    return bp
+
+
+def caller() -> Actor:
+    """The actor the request's token speaks for (the blueprint's guard made sure there is one)."""
+    actor = current_actor()
+    if actor is None:
+        raise _unauthorized()
+    return actor
+
+
+def require_token() -> None:
+    if current_actor() is None:
+        raise _unauthorized()
+
+
+def _unauthorized() -> Unauthorized:
+    return Unauthorized(
+        "send a valid token: Authorization: Bearer <token> (POST /api/v1/auth/token gives one)",
+        www_authenticate=WWWAuthenticate("bearer"),
+    )
+
+
+def json_only(view: F) -> F:
+    """Refuse a body that is not JSON with 415, before anything reads it."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not request.is_json:
+            raise UnsupportedMediaType("send the body as JSON (Content-Type: application/json)")
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def fails(bp: Blueprint, *codes: int) -> Callable[[F], F]:
+    """Document the error responses a view may give (401 always: every view needs a token)."""
+
+    def decorate(view: F) -> F:
+        for code in sorted({401, *codes}):
+            view = bp.alt_response(code, response=HTTPStatus(code).name)(view)
+        return view
+
+    return decorate
