@@ -122,6 +122,8 @@ def field_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
         for key, value in messages.items():
             if prefix == "" and key in ("json", "query", "form", "files", "headers", "view_args"):
                 found.update(field_messages(value, ""))  # the location is not a field
+            elif prefix and key in ("key", "value") and set(messages) <= {"key", "value"}:
+                found.update(field_messages(value, prefix))  # a dict's entry: "correlation.nip"
             else:
                 found.update(field_messages(value, f"{prefix}.{key}" if prefix else str(key)))
     elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):

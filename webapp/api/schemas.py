@@ -9,12 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from engine.status import InstanceStatus, TaskScope
 from engine.tasks import MAX_PAGE
 
 _NAME = validate.Length(min=1, max=255)
+
+
+def _scalar(value: Any) -> None:
+    if not isinstance(value, str | int | float | bool):
+        raise ValidationError("a correlation value is text, a number or true/false")
 
 
 class ErrorSchema(Schema):
@@ -217,7 +222,7 @@ class MessageSchema(Schema):
     name = fields.String(required=True, validate=_NAME)
     correlation = fields.Dict(
         keys=fields.String(),
-        values=fields.Raw(validate=lambda v: isinstance(v, str | int | float | bool)),
+        values=fields.Raw(validate=_scalar),
         load_default=dict,
         metadata={"description": "keys: business_key, instance_id or process variables"},
     )
@@ -227,6 +232,13 @@ class MessageSchema(Schema):
     keep = fields.Boolean(
         load_default=False, metadata={"description": "true: keep it until something waits (202)"}
     )
+
+
+    @validates_schema
+    def _payload_fits(self, data: dict[str, Any], **_kw: Any) -> None:
+        payload = data.get("payload")
+        if "result_var" not in data and payload is not None and not isinstance(payload, dict):
+            raise ValidationError("an object (its keys become variables), or name a result_var", "payload")
 
 
 class DeliverySchema(Schema):
