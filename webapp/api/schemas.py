@@ -233,7 +233,6 @@ class MessageSchema(Schema):
         load_default=False, metadata={"description": "true: keep it until something waits (202)"}
     )
 
-
     @validates_schema
     def _payload_fits(self, data: dict[str, Any], **_kw: Any) -> None:
         payload = data.get("payload")
