@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from flask import request
 from flask_smorest import Blueprint
 from werkzeug.datastructures import WWWAuthenticate
-from werkzeug.exceptions import Unauthorized, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, Unauthorized, UnsupportedMediaType
 
 from engine.users import Actor
 from webapp.access import current_actor
@@ -46,22 +46,34 @@ def _unauthorized() -> Unauthorized:
 
 
 def json_only(view: F) -> F:
-    """Refuse a body that is not JSON with 415, before anything reads it."""
+    """Refuse a body that is not JSON with 415, and NUL characters anywhere in it with 400."""
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not request.is_json:
             raise UnsupportedMediaType("send the body as JSON (Content-Type: application/json)")
+        if _has_nul(request.get_json(silent=True)):  # PostgreSQL text cannot hold one (as for forms)
+            raise BadRequest("NUL characters are not allowed")
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def fails(bp: Blueprint, *codes: int) -> Callable[[F], F]:
-    """Document the error responses a view may give (401 always: every view needs a token)."""
+    """Document the error responses a view may give; 400 (malformed, NUL) and 401 (no token) always."""
 
     def decorate(view: F) -> F:
-        for code in sorted({401, *codes}):
+        for code in sorted({400, 401, *codes}):
             view = bp.alt_response(code, response=HTTPStatus(code).name)(view)
         return view
 

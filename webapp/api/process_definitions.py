@@ -63,9 +63,10 @@ def _sources() -> list[ModelSource]:
         raise DeploymentFailed([DeployProblem("send one or more .bpmn or .dmn files as the field 'file'")])
     sources, problems = [], []
     for upload in uploads:
-        name = (upload.filename or "").rsplit("/", 1)[-1].rsplit("\\\\", 1)[-1][:255]
+        name = (upload.filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
         content = upload.read(MAX_FILE_BYTES + 1)
-        if not name.lower().endswith((".bpmn", ".dmn")):
+        if "\x00" in name or not name.lower().endswith((".bpmn", ".dmn")):
+            name = name.replace("\x00", "")
             problems.append(DeployProblem("only .bpmn and .dmn files can be deployed", name or None))
         elif not content or len(content) > MAX_FILE_BYTES:
             problems.append(DeployProblem(f"a file has 1 byte to {MAX_FILE_BYTES // 2**20} MB", name))

@@ -54,7 +54,7 @@ def index(args: dict[str, Any]) -> dict[str, Any]:
     return page(found.items, found.total, number, size)
 
 
-@bp.get("/<int:instance_id>")
+@bp.get("/<int(max=2147483647):instance_id>")
 @bp.response(200, InstanceDetailSchema)
 @fails(bp, 403, 404)
 def show(instance_id: int) -> dict[str, Any]:
@@ -63,7 +63,7 @@ def show(instance_id: int) -> dict[str, Any]:
     return {**vars(view.summary), "data": view.data, "open_tasks": view.open_tasks}
 
 
-@bp.get("/<int:instance_id>/history")
+@bp.get("/<int(max=2147483647):instance_id>/history")
 @bp.arguments(PageArgsSchema, location="query")
 @bp.response(200, HistoryPageSchema)
 @fails(bp, 403, 404)

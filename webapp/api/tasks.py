@@ -44,7 +44,7 @@ def index(args: dict[str, Any]) -> dict[str, Any]:
     return page(found.items, found.total, args["page"], size)
 
 
-@bp.get("/<int:task_id>")
+@bp.get("/<int(max=2147483647):task_id>")
 @bp.response(200, TaskDetailSchema)
 @fails(bp, 403, 404)
 def show(task_id: int) -> dict[str, Any]:
@@ -54,7 +54,7 @@ def show(task_id: int) -> dict[str, Any]:
     return {**vars(detail.summary), **shown}
 
 
-@bp.post("/<int:task_id>/claim")
+@bp.post("/<int(max=2147483647):task_id>/claim")
 @bp.response(200, TaskSchema)
 @fails(bp, 403, 404, 409)
 def claim(task_id: int) -> Any:
@@ -64,7 +64,7 @@ def claim(task_id: int) -> Any:
     return task
 
 
-@bp.post("/<int:task_id>/release")
+@bp.post("/<int(max=2147483647):task_id>/release")
 @bp.response(200, TaskSchema)
 @fails(bp, 403, 404, 409)
 def release(task_id: int) -> Any:
@@ -74,7 +74,7 @@ def release(task_id: int) -> Any:
     return task
 
 
-@bp.post("/<int:task_id>/complete")
+@bp.post("/<int(max=2147483647):task_id>/complete")
 @json_only
 @bp.arguments(CompleteSchema)
 @bp.response(200, OutcomeSchema)

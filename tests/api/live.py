@@ -1,0 +1,58 @@
+"""The real app served on loopback in a thread, on a seeded database: for tools that speak real HTTP."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from werkzeug.serving import make_server
+
+from engine import tokens, users
+from engine.runtime import Engine
+from tests.support import NIP_ANI, NIP_BUDI, deploy_files, start
+from webapp import create_app
+
+PASSWORD = "kata-sandi-rahasia"
+
+
+@dataclass(frozen=True)
+class Live:
+    """A running server and what the seed made."""
+
+    url: str  # http://127.0.0.1:<port>
+    admin_token: str  # a user holding admin, pemilik_proses, bkpsdm and pegawai
+
+
+def seed(engine: Engine) -> str:
+    """People, the two test processes, a few instances with open tasks; the admin's token."""
+    hashed = users.hash_password(PASSWORD)
+    with engine.transaction() as tx:
+        users.add_user(tx, "ani", ["pegawai"], display_name="Ani", nip=NIP_ANI)
+        users.add_user(tx, "budi", ["penilai"], display_name="Budi", nip=NIP_BUDI)
+        users.add_user(tx, "eka", ["bkpsdm"], display_name="Eka")
+        users.add_user(tx, "oka", ["admin", "bkpsdm", "pegawai", "pemilik_proses"], display_name="Oka")
+        for name in ("ani", "budi", "eka", "oka"):
+            tx.store.user(name).password_hash = hashed
+    deploy_files(engine, "two_lane_approval.bpmn", "assigned_review.bpmn")
+    for n in range(3):
+        start(engine, "rencana_kerja", {"nama": f"Pegawai {n}", "nip": NIP_ANI}, business_key=f"seed-{n}")
+    start(engine, "assigned_review", {"penilai_nip": NIP_BUDI, "nip": NIP_ANI})
+    with engine.transaction() as tx:
+        return tokens.issue(tx, "oka", name="live").secret
+
+
+@contextmanager
+def serve(engine: Engine, config: dict[str, object] | None = None) -> Iterator[Live]:
+    """Seed the engine's database and serve the app on a free loopback port until the block ends."""
+    token = seed(engine)
+    app = create_app({"SECRET_KEY": "live-test", **(config or {})}, engine=engine)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Live(f"http://127.0.0.1:{server.server_port}", token)
+    finally:
+        server.shutdown()
+        thread.join()
