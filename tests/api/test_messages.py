@@ -8,28 +8,12 @@ from engine import deploy, users
 from tests.api.conftest import assert_error
 from tests.support import source, start
 
-WAIT_FOR_SURVEY = b"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="D" targetNamespace="t">
-  <bpmn:message id="m_ikm" name="HasilIkmDipublikasikan"/>
-  <bpmn:process id="tindak_lanjut_ikm" isExecutable="true">
-    <bpmn:startEvent id="mulai"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:receiveTask id="hasil_ikm" messageRef="m_ikm"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:receiveTask>
-    <bpmn:userTask id="rencana" name="Susun rencana tindak lanjut" camunda:candidateGroups="bkpsdm">
-      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>
-    <bpmn:endEvent id="selesai"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="mulai" targetRef="hasil_ikm"/>
-    <bpmn:sequenceFlow id="f2" sourceRef="hasil_ikm" targetRef="rencana"/>
-    <bpmn:sequenceFlow id="f3" sourceRef="rencana" targetRef="selesai"/>
-  </bpmn:process>
-</bpmn:definitions>"""
-
 
 @pytest.fixture
 def waiting(engine, people):
     """Two units' services, each waiting for its IKM result."""
     with engine.transaction() as tx:
-        deploy.deploy(tx, [source("ikm.bpmn", WAIT_FOR_SURVEY)], users.SYSTEM)
+        deploy.deploy(tx, [source("ikm_tindak_lanjut.bpmn")], users.SYSTEM)
     return {
         unit: start(engine, "tindak_lanjut_ikm", {"unit": unit}, business_key=f"ikm/{unit}/2027").instance_id
         for unit in ("pkm-wanggar", "distrik-wanggar")

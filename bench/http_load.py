@@ -1,0 +1,265 @@
+"""Task completions over the HTTP API: PostgreSQL, gunicorn with 2 workers, 16 concurrent clients.
+
+A scratch PostgreSQL database gets a small process of five sequential user tasks, each assigned to
+the instance's own clerk, and ``--instances`` instances spread over 16 clerks (one per client). gunicorn
+serves the app on loopback; each client thread holds one keep-alive connection and one clerk's token,
+lists the clerk's tasks once, then for ``--seconds`` completes them (``POST /api/v1/tasks/<id>/complete``),
+taking the instance's next task from each answer. Bounded: at most ``--seconds`` and at most the
+tasks that exist (instances x 5). Then it checks, in the audit trail, that every completion the clients
+saw succeed is there exactly once and that nothing else was completed.
+
+    python bench/http_load.py [--url postgresql+psycopg://...] [--instances 2400] [--seconds 30]
+
+Targets: at least 300 completions/s, p95 at most 50 ms, no errors. The URL defaults to
+KINERJA_BENCH_DATABASE_URL, KINERJA_TEST_DATABASE_URL or the local server's postgres database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from engine import batch, deploy, tokens, users  # noqa: E402
+from engine.bpmn.parser import ModelSource  # noqa: E402
+from engine.runtime import Engine  # noqa: E402
+from engine.store import Database, normalize_url  # noqa: E402
+
+CLIENTS = 16
+STEPS = 5
+TARGET_RATE, TARGET_P95_MS = 300.0, 50.0
+
+
+def model() -> bytes:
+    """Five user tasks in a row, each the clerk's (by an assignee expression), each with a small form."""
+    tasks, flows = [], []
+    for n in range(1, STEPS + 1):
+        tasks.append(
+            f'<bpmn:userTask id="langkah_{n}" name="Langkah {n}" camunda:assignee="${{petugas}}">'
+            '<bpmn:extensionElements><camunda:formData>'
+            f'<camunda:formField id="catatan_{n}" label="Catatan" type="string">'
+            '<camunda:validation><camunda:constraint name="maxlength" config="200"/></camunda:validation>'
+            '</camunda:formField></camunda:formData></bpmn:extensionElements></bpmn:userTask>'
+        )
+    nodes = ["mulai", *(f"langkah_{n}" for n in range(1, STEPS + 1)), "selesai"]
+    for i, (a, b) in enumerate(zip(nodes, nodes[1:], strict=False)):
+        flows.append(f'<bpmn:sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}"/>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions '
+        'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="D" targetNamespace="t">'
+        '<bpmn:process id="bench_http" isExecutable="true"><bpmn:startEvent id="mulai"/>'
+        + "".join(tasks)
+        + '<bpmn:endEvent id="selesai"/>'
+        + "".join(flows)
+        + "</bpmn:process></bpmn:definitions>"
+    ).encode()
+
+
+def scratch_database(base: str) -> tuple[str, str]:
+    base = normalize_url(base)
+    name = f"kinerja_bench_http_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.rsplit("/", 1)[0] + f"/{name}", name
+
+
+def drop_database(base: str, name: str) -> None:
+    admin = create_engine(normalize_url(base), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def seed(url: str, instances: int) -> list[str]:
+    """The process, 16 clerks with a token each, the instances spread over them; the tokens."""
+    database = Database(url)
+    database.upgrade()
+    database.dispose()
+    engine = Engine(url)
+    clerks = [f"petugas-{n:02d}" for n in range(CLIENTS)]
+    with engine.transaction() as tx:
+        deploy.deploy(tx, [ModelSource("bench_http.bpmn", model())], users.SYSTEM)
+        for clerk in clerks:
+            users.add_user(tx, clerk, ["pegawai"])
+        secrets = [tokens.issue(tx, clerk, name="bench").secret for clerk in clerks]
+    for first in range(0, instances, 500):
+        items = [({"petugas": clerks[n % CLIENTS]}, f"bench-{n}") for n in range(first, min(instances, first + 500))]
+        with engine.transaction() as tx:
+            batch.start_many(tx, "bench_http", users.SYSTEM, {}, items)
+    engine.close()
+    return secrets
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(url: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "KINERJA_DATABASE_URL": url, "KINERJA_SECRET_KEY": "bench-" + uuid.uuid4().hex}
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "--workers", str(workers),
+        "--worker-class", "gthread",
+        "--threads", str(threads),
+        "--bind", f"127.0.0.1:{port}",
+        "--log-level", "warning",
+        "webapp:create_app()",
+    ]  # fmt: skip
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/health")
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not come up within 60 s")
+
+
+@dataclass
+class Client:
+    """One keep-alive connection, one clerk's token, the clerk's open tasks."""
+
+    port: int
+    token: str
+    todo: list[int] = field(default_factory=list)
+    done: list[int] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        self.headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
+
+    def call(self, method: str, path: str, body: object = None) -> tuple[int, dict]:
+        payload = json.dumps(body) if body is not None else None
+        self.connection.request(method, path, body=payload, headers=self.headers)
+        response = self.connection.getresponse()
+        return response.status, json.loads(response.read() or b"{}")
+
+    def list_tasks(self) -> None:
+        page = 1
+        while True:
+            status, body = self.call("GET", f"/api/v1/tasks?scope=mine&page_size=200&page={page}")
+            assert status == 200, body
+            self.todo.extend(t["id"] for t in body["items"])
+            if page >= body["pages"]:
+                break
+            page += 1
+        self.todo.reverse()  # pop() takes the first
+
+    def run(self, stop_at: float) -> None:
+        while self.todo and time.monotonic() < stop_at:
+            task_id = self.todo.pop()
+            began = time.perf_counter()
+            try:
+                status, body = self.call("POST", f"/api/v1/tasks/{task_id}/complete", {"data": {}})
+            except (OSError, http.client.HTTPException, ValueError) as exc:
+                self.errors.append(f"task {task_id}: {type(exc).__name__}: {exc}")
+                self.connection.close()
+                continue
+            self.latencies.append(time.perf_counter() - began)
+            if status != 200:
+                self.errors.append(f"task {task_id}: {status} {body}")
+                continue
+            self.done.append(task_id)
+            self.todo.extend(t["id"] for t in body["open_tasks"])
+
+
+def check_history(url: str, done: list[int]) -> tuple[int, int, int]:
+    """(completions missing from the history, completions recorded more than once, unexpected ones)."""
+    db = create_engine(url)
+    with db.connect() as conn:
+        rows = conn.execute(text("SELECT payload FROM audit_event WHERE type = 'task_completed'")).all()
+    db.dispose()
+    recorded = Counter(json.loads(r[0])["task_id"] for r in rows)
+    expected = Counter(done)
+    missing = sum(1 for t in expected if recorded[t] == 0)
+    twice = sum(1 for t, n in recorded.items() if n > 1) + sum(1 for t, n in expected.items() if n > 1)
+    unexpected = sum(1 for t in recorded if t not in expected)
+    return missing, twice, unexpected
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    default = os.environ.get("KINERJA_BENCH_DATABASE_URL") or os.environ.get("KINERJA_TEST_DATABASE_URL")
+    parser.add_argument("--url", default=default or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--instances", type=int, default=2400)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn gthread threads per worker")
+    args = parser.parse_args()
+
+    url, name = scratch_database(args.url)
+    server = None
+    try:
+        began = time.monotonic()
+        secrets = seed(url, args.instances)
+        print(f"seeded {args.instances} instances ({args.instances * STEPS} tasks) for {CLIENTS} clerks "
+              f"in {time.monotonic() - began:.1f} s")  # fmt: skip
+        port = free_port()
+        server = start_server(url, port, args.workers, args.threads)
+        clients = [Client(port, secret) for secret in secrets]
+        for client in clients:
+            client.list_tasks()
+        stop_at = time.monotonic() + args.seconds
+        threads = [threading.Thread(target=c.run, args=(stop_at,)) for c in clients]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - started
+        report(url, clients, elapsed, args)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        drop_database(args.url, name)
+
+
+def report(url: str, clients: list[Client], elapsed: float, args: argparse.Namespace) -> None:
+    done = [t for c in clients for t in c.done]
+    latencies = sorted(x * 1000 for c in clients for x in c.latencies)
+    errors = [e for c in clients for e in c.errors]
+    rate = len(done) / elapsed
+    p50 = statistics.median(latencies) if latencies else float("nan")
+    p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
+    missing, twice, unexpected = check_history(url, done)
+    print(f"gunicorn: {args.workers} workers x {args.threads} threads (gthread); {CLIENTS} clients; "
+          f"load average before the run: {os.getloadavg()[0]:.1f}")  # fmt: skip
+    print(f"completions: {len(done)} in {elapsed:.1f} s = {rate:.0f}/s")
+    print(f"latency of a completion: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    print(f"errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
+    print(f"history: {missing} completions missing, {twice} recorded twice, {unexpected} not made by the clients")
+    ok = rate >= TARGET_RATE and p95 <= TARGET_P95_MS and not errors and missing == twice == unexpected == 0
+    print(f"verdict: {'PASS' if ok else 'FAIL'} (targets: >= {TARGET_RATE:.0f}/s, p95 <= {TARGET_P95_MS:.0f} ms, "
+          "no errors, each completion in the history exactly once)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
