@@ -30,8 +30,8 @@ from engine.store.records import (
     UserRecord,
     UserRoleRecord,
 )
-from engine.store.training import TrainingQueries
 from engine.store.tokens import Tokens
+from engine.store.training import TrainingQueries
 
 
 class Store:
