@@ -58,7 +58,7 @@ def test_start_refusals(api, deployed):
         "conflict",
     )
     assert_error(
-        api("dedi").post("/process-instances", json={"process_key": "rencana_kerja"}), 403, "forbidden"
+        api("dedi").post("/process-instances", json={"process_key": "rencana_kerja"}), 403, "read_only"
     )
     assert ani.get("/process-instances").get_json()["total"] == 1  # the refused ones left nothing
 
