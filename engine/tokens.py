@@ -133,8 +133,7 @@ def authenticate(tx: Tx, secret: str) -> Bearer | None:
     token = TokenInfo.of(row)
     if token.status(tx.clock.now()) != "active":
         return None
-    roles = frozenset(tx.store.tokens.roles(row["user_id"]))
-    return Bearer(Actor(row["username"], roles, row["nip"], row["display_name"]), token)
+    return Bearer(Actor(row["username"], frozenset(row["roles"]), row["nip"], row["display_name"]), token)
 
 
 def needs_touch(tx: Tx, token: TokenInfo) -> bool:
