@@ -63,6 +63,8 @@ bench: setup
 	$(BIN)/python bench/cycle_launch.py
 	@if [ -n "$$KINERJA_BENCH_DATABASE_URL$$KINERJA_TEST_DATABASE_URL" ]; then $(BIN)/python bench/timers.py; \
 	else echo "bench/timers.py skipped: it needs PostgreSQL (KINERJA_BENCH_DATABASE_URL or KINERJA_TEST_DATABASE_URL)"; fi
+	@if [ -n "$$KINERJA_BENCH_DATABASE_URL$$KINERJA_TEST_DATABASE_URL" ]; then $(BIN)/python bench/http_load.py; \
+	else echo "bench/http_load.py skipped: it needs PostgreSQL (KINERJA_BENCH_DATABASE_URL or KINERJA_TEST_DATABASE_URL)"; fi
 	$(BIN)/python bench/inbox.py
 
 clean:
