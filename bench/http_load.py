@@ -117,12 +117,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(url: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, workers: int, threads: int, kind: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "KINERJA_DATABASE_URL": url, "KINERJA_SECRET_KEY": "bench-" + uuid.uuid4().hex}
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
         "--workers", str(workers),
-        "--worker-class", "gthread",
+        "--worker-class", kind,
         "--threads", str(threads),
         "--bind", f"127.0.0.1:{port}",
         "--log-level", "warning",
@@ -192,6 +192,31 @@ class Client:
             self.todo.extend(t["id"] for t in body["open_tasks"])
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time the processes have used so far (Linux /proc; 0 for those gone)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def server_pids(server: subprocess.Popen[bytes], url: str) -> dict[str, list[int]]:
+    """The gunicorn workers, and the PostgreSQL backends serving the scratch database."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    db = create_engine(url)
+    with db.connect() as conn:
+        others = text(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        backends = conn.execute(others).scalars().all()
+    db.dispose()
+    return {"gunicorn": [int(p) for p in children], "postgres": [int(p) for p in backends]}
+
+
 def check_history(url: str, done: list[int]) -> tuple[int, int, int]:
     """(completions missing from the history, completions recorded more than once, unexpected ones)."""
     db = create_engine(url)
@@ -214,6 +239,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="gunicorn gthread threads per worker")
+    parser.add_argument("--worker-class", default="gthread", help="gthread keeps connections alive")
     args = parser.parse_args()
 
     url, name = scratch_database(args.url)
@@ -224,10 +250,14 @@ def main() -> None:
         print(f"seeded {args.instances} instances ({args.instances * STEPS} tasks) for {CLIENTS} clerks "
               f"in {time.monotonic() - began:.1f} s")  # fmt: skip
         port = free_port()
-        server = start_server(url, port, args.workers, args.threads)
+        server = start_server(url, port, args.workers, args.threads, args.worker_class)
         clients = [Client(port, secret) for secret in secrets]
         for client in clients:
             client.list_tasks()
+        args.load_before = os.getloadavg()[0]
+        pids = server_pids(server, url)
+        cpu_before = {name: cpu_seconds(found) for name, found in pids.items()}
+        cpu_before["clients"] = time.process_time()
         stop_at = time.monotonic() + args.seconds
         threads = [threading.Thread(target=c.run, args=(stop_at,)) for c in clients]
         started = time.monotonic()
@@ -236,7 +266,10 @@ def main() -> None:
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
-        report(url, clients, elapsed, args)
+        pids = server_pids(server, url)  # backends opened during the run count too (from their start)
+        cpu = {name: cpu_seconds(found) - cpu_before.get(name, 0.0) for name, found in pids.items()}
+        cpu["clients"] = time.process_time() - cpu_before["clients"]
+        report(url, clients, elapsed, args, cpu)
     finally:
         if server is not None:
             server.terminate()
@@ -244,7 +277,9 @@ def main() -> None:
         drop_database(args.url, name)
 
 
-def report(url: str, clients: list[Client], elapsed: float, args: argparse.Namespace) -> None:
+def report(
+    url: str, clients: list[Client], elapsed: float, args: argparse.Namespace, cpu: dict[str, float]
+) -> None:
     done = [t for c in clients for t in c.done]
     latencies = sorted(x * 1000 for c in clients for x in c.latencies)
     errors = [e for c in clients for e in c.errors]
@@ -252,11 +287,20 @@ def report(url: str, clients: list[Client], elapsed: float, args: argparse.Names
     p50 = statistics.median(latencies) if latencies else float("nan")
     p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
     missing, twice, unexpected = check_history(url, done)
-    print(f"gunicorn: {args.workers} workers x {args.threads} threads (gthread); {CLIENTS} clients; "
-          f"load average before the run: {os.getloadavg()[0]:.1f}")  # fmt: skip
+    server = f"{args.workers} workers x {args.threads} threads ({args.worker_class})"
+    print(f"gunicorn: {server}; {CLIENTS} clients; "
+          f"load average {args.load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after")  # fmt: skip
     print(f"completions: {len(done)} in {elapsed:.1f} s = {rate:.0f}/s")
     print(f"latency of a completion: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
     print(f"errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
+    if done:
+        per = {name: seconds * 1000 / len(done) for name, seconds in cpu.items()}
+        ceiling = (os.cpu_count() or 1) * 1000 / sum(per.values())
+        print(
+            "CPU per completion: "
+            + ", ".join(f"{name} {ms:.2f} ms" for name, ms in per.items())
+            + f"; all {os.cpu_count()} cores to this alone: at most {ceiling:.0f} completions/s"
+        )
     print(f"history: {missing} completions missing, {twice} recorded twice, {unexpected} not by the clients")
     ok = rate >= TARGET_RATE and p95 <= TARGET_P95_MS and not errors and missing == twice == unexpected == 0
     targets = f">= {TARGET_RATE:.0f}/s, p95 <= {TARGET_P95_MS:.0f} ms, no errors, each completion once"
