@@ -66,6 +66,7 @@ bench: setup
 	@if [ -n "$$KINERJA_BENCH_DATABASE_URL$$KINERJA_TEST_DATABASE_URL" ]; then $(BIN)/python bench/http_load.py; \
 	else echo "bench/http_load.py skipped: it needs PostgreSQL (KINERJA_BENCH_DATABASE_URL or KINERJA_TEST_DATABASE_URL)"; fi
 	$(BIN)/python bench/inbox.py
+	$(BIN)/python bench/audit_checkpoints.py
 
 clean:
 	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache webapp/translations/*/LC_MESSAGES/*.mo
