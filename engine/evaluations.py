@@ -13,7 +13,7 @@ audit trail, through the names of processes/README.md:
 
 Who may see an employee's evaluations: the employee; the assessor chain (the penilai and the atasan
 penilai the org chart names today); HR (``bkpsdm``, ``pengelola_kinerja``) and ``auditor``. For anyone
-else they do not exist (NotFound), so ids and NIPs reveal nothing.
+else they do not exist (NotFound), so ids and NIPs reveal nothing. An auditor's every look is logged.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from engine import orgchart
+from engine.access_log import log_access
 from engine.bpmn.runner import Execution
 from engine.context import PERIOD_KEYS, Answer, Step, steps_of
 from engine.deploy import definition_ref, model_of
@@ -178,6 +179,8 @@ def of_employee(tx: Tx, actor: Actor, nip: str, limit: int = 50) -> Record:
     """An employee's evaluations, newest first; NotFound for anyone who may not see them."""
     if not nip or not may_see(tx, actor, nip):
         raise NotFound(f"no evaluations of {nip}")
+    if actor.read_only:  # an auditor's every look is logged (the caller commits it with the page)
+        log_access(tx, actor, "record", None, nip=nip)
     rows, _total = tx.store.instances(subject=nip, limit=limit)
     return Record(_employee(tx, nip), tuple(_evaluation(tx, row) for row in rows))
 
@@ -187,4 +190,6 @@ def evaluation(tx: Tx, actor: Actor, instance_id: int) -> tuple[Employee, Evalua
     instance = tx.store.instance(instance_id)
     if instance is None or not instance.subject_nip or not may_see(tx, actor, instance.subject_nip):
         raise NotFound(f"no evaluation {instance_id}")
+    if actor.read_only:
+        log_access(tx, actor, "evaluation", instance_id)
     return _employee(tx, instance.subject_nip), _evaluation(tx, instance)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine import audit, inspection
+from engine.access_log import log_access
 from engine.runtime import Tx
 from engine.users import Actor
 
@@ -35,7 +36,7 @@ def pack(tx: Tx, actor: Actor, instance_id: int) -> dict[str, Any]:
     version = inspection.model_version(tx, row.definition_id)
     events = tx.store.instance_events(instance_id)
     broken = audit.verify_instance(tx, instance_id)
-    inspection.log_access(tx, actor, "pack", instance_id)
+    log_access(tx, actor, "pack", instance_id)
     return {
         "format": FORMAT,
         "algorithm": ALGORITHM,

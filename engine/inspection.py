@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from engine import audit
+from engine.access_log import log_access
 from engine.bpmn.runner import Execution, form_of_element
 from engine.bpmn.trace import Trace
 from engine.context import Answer, answers
@@ -22,12 +23,11 @@ from engine.errors import FieldError, NotFound, PermissionDenied, ValidationFail
 from engine.evaluations import SEE_ALL_ROLES
 from engine.runtime import Tx
 from engine.status import AuditType, InstanceStatus
-from engine.store import InstanceFilter, dumps
+from engine.store import InstanceFilter
 from engine.store.records import AuditAccessRecord, ProcessInstanceRecord
 from engine.users import Actor
 
 INSPECTOR_ROLES = SEE_ALL_ROLES
-ACTIONS = ("search", "export", "instance", "pack", "verify", "log")
 EXPORT_LIMIT = 10_000
 
 
@@ -35,20 +35,6 @@ def check_may_inspect(actor: Actor) -> None:
     """Only auditors and HR read the audit trail; anyone else is refused."""
     if not actor.roles & INSPECTOR_ROLES:
         raise PermissionDenied("only auditors and HR may read the audit trail")
-
-
-def log_access(tx: Tx, actor: Actor, action: str, instance_id: int | None = None, **params: Any) -> None:
-    """Write one look to the access log (the caller commits it with the look)."""
-    kept = {k: v for k, v in params.items() if v not in (None, "")}
-    tx.store.add(
-        AuditAccessRecord(
-            actor=actor.username,
-            at=tx.clock.now(),
-            action=action,
-            instance_id=instance_id,
-            params=dumps(kept),
-        )
-    )
 
 
 # -- search -----------------------------------------------------------------------------------------

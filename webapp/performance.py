@@ -8,7 +8,7 @@ from flask import Blueprint, render_template
 from engine import evaluations, tasks, training
 from engine.status import TaskScope
 from webapp.access import actor_or_401, login_required
-from webapp.transaction import tx
+from webapp.transaction import commit, tx
 
 bp = Blueprint("performance", __name__)
 
@@ -17,7 +17,7 @@ def _page(nip: str, own: bool) -> str:
     actor = actor_or_401()
     record = evaluations.of_employee(tx(), actor, nip)
     now = tx().clock.now()
-    return render_template(
+    html = render_template(
         "performance/record.html",
         record=record,
         own=own,
@@ -28,6 +28,8 @@ def _page(nip: str, own: bool) -> str:
         target_keys=evaluations.TARGET_KEYS,
         realisation_keys=evaluations.REALISATION_KEYS,
     )
+    commit()  # an auditor's look is logged in this transaction
+    return html
 
 
 @bp.get("/performance")
@@ -52,6 +54,8 @@ def employee(nip: str) -> str:
 def evaluation(instance_id: int) -> str:
     """One evaluation with every step; 404 for anyone who may not see it."""
     employee, item = evaluations.evaluation(tx(), actor_or_401(), instance_id)
-    return render_template(
+    html = render_template(
         "performance/evaluation.html", employee=employee, evaluation=item, now=tx().clock.now()
     )
+    commit()  # an auditor's look is logged in this transaction
+    return html

@@ -47,6 +47,8 @@ ACCESS_NAMES = {
     "pack": _l("Evidence pack"),
     "verify": _l("Verification"),
     "log": _l("Access log"),
+    "record": _l("Performance record"),
+    "evaluation": _l("Evaluation"),
 }
 
 

@@ -166,3 +166,14 @@ def test_the_demo_auditor_employee_too_gets_403_on_claiming_and_completing_other
     assert post(client, f"/tasks/{rating.id}", ratings(A, A)).status_code == 403
     assert post(client, f"/tasks/{own.id}", {"tanggapan": "TERIMA"}).status_code == 303
     assert regency.task("kepsek-sd", "nilai_tahunan").status == "assigned"  # untouched
+
+
+def test_an_auditors_look_at_an_evaluation_is_logged_too(app, as_user, world, engine):
+    for who in ("dedi", "eka", "ani"):
+        client = as_user(who)
+        assert client.get(f"/performance/{NIP_ANI}").status_code == 200
+        assert client.get("/evaluations/1").status_code == 200
+    # only the auditor's looks: HR's and the employee's own are their daily work
+    assert accesses(engine) == [("dedi", "evaluation", 1, {}), ("dedi", "record", None, {"nip": NIP_ANI})]
+    page = as_user("dedi").get("/audit/log").get_data(as_text=True)
+    assert "Rekam kinerja" in page and "Evaluasi" in page
