@@ -221,10 +221,14 @@ class Lean:
         )
         return InstanceRow(**rows[0]) if rows else None
 
-    def lock_instance(self, instance_id: int) -> InstanceRow | None:
-        lock = " FOR UPDATE" if self._postgres else ""
+    def instance(self, instance_id: int) -> InstanceRow | None:
+        """An instance as it is now, to read only (no lock)."""
+        return self.lock_instance(instance_id, lock=False)
+
+    def lock_instance(self, instance_id: int, lock: bool = True) -> InstanceRow | None:
+        lock_clause = " FOR UPDATE" if self._postgres and lock else ""
         rows = self._fetch(
-            f"SELECT {', '.join(_INSTANCE_COLUMNS)} FROM process_instance WHERE id = :id{lock}",
+            f"SELECT {', '.join(_INSTANCE_COLUMNS)} FROM process_instance WHERE id = :id{lock_clause}",
             {"id": instance_id},
             _INSTANCE_COLUMNS,
         )

@@ -91,6 +91,25 @@ class DefinitionFileRecord(Base):
     file_sha256: Mapped[str] = mapped_column(ForeignKey("model_file.sha256"), primary_key=True)
 
 
+class ModelDraftRecord(Base):
+    """A process owner's draft of one model file: kept per author, process key and file name."""
+
+    __tablename__ = "model_draft"
+    __table_args__ = (
+        UniqueConstraint("author", "process_key", "file_name", name="uq_model_draft_author_file"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(255))
+    author: Mapped[str] = mapped_column(String(150))
+    file_name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(8))  # bpmn | dmn
+    content: Mapped[str] = mapped_column(Text)
+    base_version: Mapped[int | None] = mapped_column(Integer)  # the version it was opened from
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
 class ProcessInstanceRecord(Base):
     """One running or finished process instance with its state-only JSON."""
 

@@ -18,6 +18,7 @@ from engine.store.audit import AuditQueries
 from engine.store.db import Database
 from engine.store.inbox import InboxQueries
 from engine.store.lean import Lean
+from engine.store.modeling import ModelingQueries
 from engine.store.org import OrgQueries
 from engine.store.queues import Queues
 from engine.store.records import (
@@ -74,6 +75,11 @@ class Store:
     def audit(self) -> AuditQueries:
         """Chain heads, checkpoints, the access log and the instance search, in this transaction."""
         return AuditQueries(self.session)
+
+    @property
+    def modeling(self) -> ModelingQueries:
+        """Drafts and the bookkeeping of moving instances between versions, in this transaction."""
+        return ModelingQueries(self.session)
 
     @property
     def inbox(self) -> InboxQueries:
