@@ -47,6 +47,12 @@ class Conflict(EngineError):
     code = "conflict"
 
 
+class MigrationRefused(Conflict):
+    """A running instance cannot move to another version; it stays as it was."""
+
+    code = "migration_refused"
+
+
 class BadRequest(EngineError):
     """The request itself is malformed (not JSON, wrong shape)."""
 
