@@ -58,6 +58,7 @@ class AuditType(StrEnum):
     INSTANCE_CANCELLED = "instance_cancelled"
     INSTANCE_COMPLETED = "instance_completed"
     INSTANCE_ERRORED = "instance_errored"
+    INSTANCE_MIGRATED = "instance_migrated"  # moved onto another version of its process
     EVENT_THROWN = "event_thrown"  # a BPMN error or escalation thrown at a waiting task
     TIMER_FIRED = "timer_fired"
     MESSAGE_RECEIVED = "message_received"
