@@ -1,5 +1,6 @@
 """Front-end packages (htmx, Chart.js, the bpmn-js viewer, Swagger UI) served from node_modules, installed
-from npm by the Makefile.
+from npm by the Makefile; and the modeler's bundles (bpmn-js, its properties panel, dmn-js), which
+``make`` builds with esbuild from our small entry files into build/modeler.
 
 Only the files listed here are served, so node_modules as a whole is never exposed.
 """
@@ -22,6 +23,8 @@ VENDOR_FILES = {
     "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
 }
 
+MODELER_FILES = frozenset({"bpmn.js", "bpmn.css", "dmn.js", "dmn.css"})
+
 
 @bp.get("/vendor/<name>")
 def vendor(name: str) -> Response:
@@ -35,13 +38,22 @@ def vendor(name: str) -> Response:
     return send_from_directory(root, relative, max_age=86400)
 
 
+@bp.get("/modeler-assets/<name>")
+def modeler(name: str) -> Response:
+    """One file of the modeler's bundles (``make`` builds them; without them, not found)."""
+    root = Path(current_app.config["MODELER_BUILD"])
+    if name not in MODELER_FILES or not (root / name).is_file():
+        raise NotFound()
+    return send_from_directory(root, name, max_age=3600)
+
+
 def _buffer_files(response: Response) -> Response:
     """Read our small static files into memory, so they are compressed like pages are.
 
     Flask-Compress compresses streamed files with zstd or br only, and its stream wrapper loses the
     file's close(); a buffered response is compressed with any accepted encoding and closed properly.
     """
-    if request.endpoint in ("static", "assets.vendor") and response.status_code == 200:
+    if request.endpoint in ("static", "assets.vendor", "assets.modeler") and response.status_code == 200:
         response.direct_passthrough = False
         response.make_sequence()
     return response

@@ -72,6 +72,6 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    if request.endpoint != "assets.vendor" and request.endpoint != "static":
+    if request.endpoint not in ("assets.vendor", "assets.modeler", "static"):
         response.headers.setdefault("Cache-Control", "no-store")  # pages carry personal data
     return response
