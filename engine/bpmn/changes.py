@@ -9,7 +9,6 @@ due date, a changed condition; moving a shape is layout, not a change of the ele
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,8 +61,8 @@ class ChangeSummary:
 @dataclass(frozen=True)
 class _Element:
     change: ElementChange
-    signature: bytes
-    fields: dict[str, bytes] | None  # user tasks: form field id -> its XML
+    signature: tuple[Any, ...]
+    fields: dict[str, tuple[Any, ...]] | None  # user tasks: form field id -> its XML
 
 
 def summarize(before: Sequence[ModelSource], after: Sequence[ModelSource]) -> ChangeSummary:
@@ -133,22 +132,21 @@ def _drawn(pf: ParsedFile) -> set[str]:
     }
 
 
-def _signature(el: Any, drawn: set[str]) -> bytes:
-    """The element's own XML, without the drawn elements nested in it (they are compared themselves)."""
-    copy = deepcopy(el)
-    for child in list(copy.iter()):
-        if child is not copy and isinstance(child.tag, str) and child.get("id") in drawn:
-            parent = child.getparent()
-            if parent is not None:
-                parent.remove(child)
-    return bytes(etree.tostring(copy, method="c14n"))
+def _signature(el: Any, drawn: set[str]) -> tuple[Any, ...]:
+    """What the element says, without the drawn elements nested in it (they are compared themselves).
+
+    Namespace prefixes, attribute order, indentation, comments and the order of children of
+    different kinds do not count (the order of same-kind children, like enum values, does): another
+    editor writing the same model its own way is not a change.
+    """
+    kept = [c for c in el if isinstance(c.tag, str) and c.get("id") not in drawn]
+    children = tuple(_signature(c, drawn) for c in sorted(kept, key=lambda c: str(c.tag)))
+    attributes = tuple(sorted((str(k), str(v)) for k, v in el.attrib.items()))
+    return (str(el.tag), attributes, (el.text or "").strip(), children)
 
 
-def _fields(el: Any) -> dict[str, bytes]:
-    return {
-        f.get("id") or "": bytes(etree.tostring(f, method="c14n"))
-        for f in el.iterfind(".//camunda:formField", NS)
-    }
+def _fields(el: Any) -> dict[str, tuple[Any, ...]]:
+    return {f.get("id") or "": _signature(f, set()) for f in el.iterfind(".//camunda:formField", NS)}
 
 
 def diagram_element(content: bytes, element_id: str | None, line: int | None = None) -> str | None:
