@@ -23,6 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",  # one process; use redis://... with several workers
     "PAGE_SIZE": 50,  # tasks per inbox page
     "NODE_MODULES": str(PROJECT_ROOT / "node_modules"),
+    "MODELER_BUILD": str(PROJECT_ROOT / "build" / "modeler"),  # made by make (esbuild)
 }
 
 
@@ -48,9 +49,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: Engine | None
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per noun."""
-    from webapp import audit, auth, inbox, language, performance, tasks, team
+    from webapp import audit, auth, inbox, language, migrations, modeler, performance, tasks, team
 
-    for module in (auth, inbox, tasks, language, performance, team, audit, assets):
+    for module in (auth, inbox, tasks, language, performance, team, audit, modeler, migrations, assets):
         app.register_blueprint(module.bp)
 
     @app.get("/health")

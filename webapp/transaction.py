@@ -39,6 +39,12 @@ def commit() -> None:
         g.kinerja_tx.commit()
 
 
+def finish() -> None:
+    """End this request's transaction now (rolled back unless committed), before the view runs engine
+    work in transactions of its own: on SQLite a writing request would otherwise hold the lock."""
+    _end(None)
+
+
 def _end(_exc: BaseException | None) -> None:
     current = g.pop("kinerja_tx", None)
     if current is not None:
