@@ -19,6 +19,13 @@ from engine.errors import DeployProblem
 
 _DI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 _DMN_ELEMENTS = ("decision", "rule", "inputData", "businessKnowledgeModel")
+# Attributes whose default value editors write or leave out as they please (dmn-js drops these).
+_DEFAULTS = {
+    ("decisionTable", "hitPolicy"): "UNIQUE",
+    ("decisionTable", "preferredOrientation"): "Rule-as-Row",
+    ("boundaryEvent", "cancelActivity"): "true",
+    ("startEvent", "isInterrupting"): "true",
+}
 
 
 @dataclass(frozen=True)
@@ -141,7 +148,10 @@ def _signature(el: Any, drawn: set[str]) -> tuple[Any, ...]:
     """
     kept = [c for c in el if isinstance(c.tag, str) and c.get("id") not in drawn]
     children = tuple(_signature(c, drawn) for c in sorted(kept, key=lambda c: str(c.tag)))
-    attributes = tuple(sorted((str(k), str(v)) for k, v in el.attrib.items()))
+    kind = etree.QName(el).localname
+    attributes = tuple(
+        sorted((str(k), str(v)) for k, v in el.attrib.items() if _DEFAULTS.get((kind, str(k))) != v)
+    )
     return (str(el.tag), attributes, (el.text or "").strip(), children)
 
 

@@ -166,3 +166,36 @@ def test_mistakes_are_marked_on_their_elements_and_not_deployed(
     shots(page, "deploy-refused")
     assert versions(regency) == [1]
     context.close()
+
+
+def test_owner_edits_a_decision_table_and_deploys_it_with_its_process(
+    browser,
+    serve,
+    shots,
+    regency,  # noqa: F811
+    password_hash,  # noqa: F811
+):
+    people_with_passwords(regency, password_hash, "prakom")
+    base = serve(create_app({"SECRET_KEY": "e2e"}, engine=regency.engine))
+    context = browser.new_context(locale="id-ID", viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    sign_in(page, base, regency.actor("prakom").username)
+    page.goto(f"{base}/modeler/evaluasi_periodik")
+    page.get_by_role("link", name="Buka predikat_kinerja.dmn di pemodel").click()
+    page.wait_for_selector("#modeler[data-ready=true]")
+
+    # the decision table view: the second rule's predikat becomes SANGAT_BAIK
+    cell = page.locator("#canvas td.output-cell").nth(1)
+    assert cell.inner_text().strip() == '"BAIK"'
+    cell.locator("[contenteditable]").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type('"SANGAT_BAIK"')
+    page.locator("#canvas .tjs-table-container, #canvas table").first.click(position={"x": 5, "y": 5})
+    shots(page, "decision-table-edited")
+    page.get_by_label("Catatan perubahan").fill("Kuadran baris 2 diubah")
+    page.get_by_role("button", name="Terapkan sebagai versi baru").click()
+    page.wait_for_url(re.compile(r"/modeler/evaluasi_periodik$"))
+    shots(page, "decision-table-deployed")
+    changes = [li.inner_text() for li in page.locator("#version-2 ul.changes li").all()]
+    assert changes == ["Diubah: rule Rule_predikat_kinerja_1"]
+    context.close()

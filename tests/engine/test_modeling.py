@@ -3,9 +3,12 @@ its drawn element, a refused deployment that stores nothing, and the version his
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from engine import modeling, users
+from engine import deploy, modeling, users
+from engine.bpmn.parser import ModelSource
 from engine.errors import BadRequest, DeploymentFailed, NotFound
 from tests.engine.test_migration import FILE, KEY, V1, V2
 from tests.support import deploy_files
@@ -91,3 +94,29 @@ def test_history_says_what_changed_between_versions(engine, owners):
     assert [(f.task_id, f.added, f.removed, f.changed) for f in changes.forms] == [
         ("usulkan_rencana", ("alasan",), (), ())
     ]
+
+
+def test_a_decision_table_is_deployed_with_the_process_it_was_opened_from(engine, owners):
+    owner = owners[0]
+    library = Path(__file__).resolve().parents[2] / "processes"
+    with engine.transaction() as tx:
+        sources = [
+            ModelSource(n, (library / n).read_bytes())
+            for n in ("evaluasi_periodik.bpmn", "predikat_kinerja.dmn")
+        ]
+        deploy.deploy(tx, sources, users.SYSTEM, "library")
+    table = (library / "predikat_kinerja.dmn").read_text()
+    edited = table.replace('<text>"BAIK"</text></outputEntry>', '<text>"SANGAT_BAIK"</text></outputEntry>', 1)
+    broken = table.replace('<text>"BAIK"</text></outputEntry>', "<text>BAIK +</text></outputEntry>", 1)
+    with engine.transaction(write=False) as tx:
+        assert modeling.validate(tx, owner, "evaluasi_periodik", 1, "predikat_kinerja.dmn", edited) == []
+        [problem] = modeling.validate(tx, owner, "evaluasi_periodik", 1, "predikat_kinerja.dmn", broken)
+    assert problem["file"] == "predikat_kinerja.dmn" and problem["shape"] == "Rule_predikat_kinerja_1"
+    with engine.transaction() as tx:
+        deployed = modeling.deploy_edit(
+            tx, owner, "evaluasi_periodik", 1, "predikat_kinerja.dmn", edited, "kuadran diubah"
+        )
+    assert {(d.key, d.version) for d in deployed if d.new} >= {("evaluasi_periodik", 2)}
+    with engine.transaction(write=False) as tx:
+        newest = modeling.history(tx, owner, "evaluasi_periodik")[0]
+    assert [(c.id, c.type) for c in newest.changes.changed] == [("Rule_predikat_kinerja_1", "rule")]

@@ -3,7 +3,7 @@ import DmnModeler from 'dmn-js/lib/Modeler';
 
 import { setUp } from './page.js';
 
-const modeler = new DmnModeler({ container: '#canvas', common: { keyboard: { bindTo: window } } });
+const modeler = new DmnModeler({ container: '#canvas' });
 
 setUp({
   async open(xml) {
