@@ -59,13 +59,15 @@ def process(key: str) -> str:
     """A process: its versions with what changed, the newest version's files, my drafts."""
     actor = actor_or_401()
     versions = modeling.history(tx(), actor, key)
+    files = {v.definition.version: modeling.files_of(tx(), key, v.definition.version) for v in versions}
     newest = versions[0].definition
     return render_template(
         "modeler/process.html",
         key=key,
         versions=versions,
         newest=newest,
-        files=modeling.files_of(tx(), key, newest.version),
+        files=files[newest.version],
+        files_of=files,
         drafts=modeling.drafts(tx(), actor, key),
     )
 

@@ -108,6 +108,7 @@ def test_deploy_from_the_editor_makes_a_new_version(owner, engine):
     assert versions(engine) == [2, 1]
     page = owner.get(f"/modeler/{KEY}").get_data(as_text=True)
     assert "kolom alasan" in page and "alasan" in page and "Usulkan rencana kerja tahunan" in page
+    assert f'href="/modeler/{KEY}/1/edit/{FILE}"' in page  # any deployed version opens in the modeler
 
 
 def test_drafts_are_kept_reopened_and_private(app, owner, engine, password_hash):
