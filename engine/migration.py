@@ -165,7 +165,7 @@ def migrate_each(
         try:
             with engine.transaction() as tx:
                 answers.append(migrate(tx, actor, row.id, version))
-        except (MigrationRefused, Conflict) as exc:
+        except EngineError as exc:  # refused, changed meanwhile, or failed: it stays as it was
             with engine.transaction(write=False) as tx:
                 fresh = tx.store.lean.instance(row.id) or row
                 answers.append(_answer(tx, fresh, _target(tx, key, version), Refusal(exc.message)))
