@@ -6,6 +6,7 @@ and is not deployed."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -159,6 +160,14 @@ def test_mistakes_are_marked_on_their_elements_and_not_deployed(
         overlay = page.locator(f'.djs-overlays[data-container-id="{element}"] .modeler-problem')
         assert text in overlay.inner_text()
         assert text in problems.locator(f'li[data-element="{element}"]').inner_text()
+
+    # the diagram downloads as a file Camunda Modeler opens: BPMN 2.0 with the camunda extensions
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Unduh").click()
+    assert download.value.suggested_filename == FILE
+    saved = Path(download.value.path()).read_text(encoding="utf-8")
+    assert 'xmlns:camunda="http://camunda.org/schema/1.0/bpmn"' in saved
+    assert '<bpmn:userTask id="usulkan_skp" name="Usulkan SKP"' in saved and "camunda:formField" in saved
 
     # deploying is refused with the same problems, and nothing new is deployed
     page.get_by_role("button", name="Terapkan sebagai versi baru").click()
