@@ -33,6 +33,7 @@ EVENT_NAMES = {
     "instance_cancelled": _l("Cancelled"),
     "instance_completed": _l("Finished"),
     "instance_errored": _l("Stopped by an error"),
+    "instance_migrated": _l("Moved to another version"),
     "event_thrown": _l("Error or escalation thrown"),
     "timer_fired": _l("Timer fired"),
     "message_received": _l("Message received"),
