@@ -29,8 +29,9 @@ OWNER_ROLES = frozenset({"pemilik_proses"})
 
 
 def may_model(actor: Actor | None) -> bool:
-    """Whether this person may open the modeler, keep drafts, validate, deploy and migrate."""
-    return actor is not None and bool(actor.roles & OWNER_ROLES)
+    """Whether this person may open the modeler, keep drafts, validate, deploy and migrate: a process
+    owner who holds no read-only role (an auditor who also owns processes changes nothing)."""
+    return actor is not None and bool(actor.roles & OWNER_ROLES) and not actor.read_only
 
 
 def require_owner(actor: Actor) -> None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from werkzeug.exceptions import BadRequest
 
-from engine import migration, modeling
-from webapp.access import actor_or_401, roles_required
+from engine import migration
+from webapp.access import actor_or_401
+from webapp.modeler import owner_required
 from webapp.transaction import engine, finish, tx
 
 bp = Blueprint("migrations", __name__, url_prefix="/modeler")
-owner_required = roles_required(*modeling.OWNER_ROLES)
 
 
 def _version() -> int:

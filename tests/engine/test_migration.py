@@ -118,10 +118,12 @@ def test_removed_active_task_is_refused_and_left_as_it_was(engine, owner):
     assert complete(engine, ani, first.id, GOOD_PROPOSAL).status == InstanceStatus.COMPLETED
 
 
-@pytest.mark.parametrize("role", [r for r in users.ROLES if r != "pemilik_proses"])
-def test_only_the_process_owner_migrates(engine, role):
+@pytest.mark.parametrize(
+    "roles", [*[{r} for r in users.ROLES if r != "pemilik_proses"], {"auditor", "pemilik_proses"}]
+)
+def test_only_the_process_owner_migrates(engine, roles):
     deploy_files(engine, FILE)
-    someone = users.Actor("someone", frozenset({role}))
+    someone = users.Actor("someone", frozenset(roles))
     with engine.transaction() as tx, pytest.raises(PermissionDenied):
         migration.plan(tx, someone, KEY, 1)
     with engine.transaction() as tx, pytest.raises(PermissionDenied):

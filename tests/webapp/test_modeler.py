@@ -25,19 +25,24 @@ OWNER_PAGES = [
 ]
 
 
+# an auditor who also owns processes is read-only all the same; an admin who owns them is an owner
+BOTH = ("auditor+pemilik_proses", "admin+pemilik_proses")
+
+
 @pytest.fixture
 def everyone(engine, deployed, password_hash):
-    """One person per role, each able to sign in."""
+    """One person per role (and per pair in BOTH), each able to sign in."""
     with engine.transaction() as tx:
-        for role in users.ROLES:
-            users.add_user(tx, f"user-{role.replace('_', '-')}", [role], display_name=role)
-            give_password(tx, f"user-{role.replace('_', '-')}", password_hash)
+        for role in (*users.ROLES, *BOTH):
+            username = f"user-{role.replace('_', '-').replace('+', '-')}"
+            users.add_user(tx, username, role.split("+"), display_name=role)
+            give_password(tx, username, password_hash)
 
 
 def signed_in(app, role):
     client = app.test_client()
     if role is not None:
-        assert login(client, f"user-{role.replace('_', '-')}").status_code == 303
+        assert login(client, f"user-{role.replace('_', '-').replace('+', '-')}").status_code == 303
     return client
 
 
@@ -47,14 +52,17 @@ def send(client, method, path, data=None):
     return post(client, path, {"file": FILE, "content": V1, "note": "", "to": "1", **(data or {})})
 
 
-@pytest.mark.parametrize("role", [*users.ROLES, None])
+OWNERS = ("pemilik_proses", "admin+pemilik_proses")
+
+
+@pytest.mark.parametrize("role", [*users.ROLES, *BOTH, None])
 def test_only_the_process_owner_reaches_the_modeler(app, everyone, role):
     client = signed_in(app, role)
-    expected = {"pemilik_proses": 200, None: 302}.get(role, 403)  # 403, never 404, for other roles
+    expected = 200 if role in OWNERS else 302 if role is None else 403  # 403, never 404
     for method, path in OWNER_PAGES:
         assert (path, send(client, method, path).status_code) == (path, expected)
     menu = client.get("/").get_data(as_text=True) if role else ""
-    assert ('href="/modeler"' in menu) == (role == "pemilik_proses")
+    assert ('href="/modeler"' in menu) == (role in OWNERS)
 
 
 @pytest.fixture
