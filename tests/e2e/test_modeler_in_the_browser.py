@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.test_skp_in_the_browser import sign_in
 from tests.processes.conftest import regency, regency_template  # noqa: F401 (fixtures)
@@ -66,17 +67,23 @@ def test_owner_renames_a_task_adds_a_required_field_and_deploys(
     page.locator("#canvas .djs-container > svg").first.click(position={"x": 950, "y": 120})
     shape(page, "usulkan_skp").click()
     panel = page.locator("#properties")
-    assert panel.locator(".bio-properties-panel-header-label").inner_text() == "Usulkan SKP tahunan"
+    expect(panel.locator(".bio-properties-panel-header-label")).to_have_text("Usulkan SKP tahunan")
 
     # a new form field in the panel: id, label, type, and a 'required' constraint
     fields = panel.locator(".bio-properties-panel-group-header", has_text="Form fields")
+    ids = panel.get_by_label("ID", exact=True)
+    before = ids.count()
     fields.get_by_title("Create new list item").click()
-    panel.get_by_label("ID", exact=True).last.fill("nomor_telepon")
+    expect(ids).to_have_count(before + 1)  # the new field, last in the list
+    ids.last.fill("nomor_telepon")
     panel.get_by_label("Label", exact=True).last.fill("Nomor telepon yang dapat dihubungi")
     panel.get_by_label("Type", exact=True).last.select_option("string")
     constraints = panel.locator(".bio-properties-panel-list-entry-header", has_text="Constraints")
+    names = panel.get_by_label("Name", exact=True)
+    before = names.count()
     constraints.last.get_by_title("Create new list item").click()
-    panel.get_by_label("Name", exact=True).last.fill("required")
+    expect(names).to_have_count(before + 1)
+    names.last.fill("required")
     shots(page, "field-added")
 
     page.get_by_label("Catatan perubahan").fill("Usulan SKP tahunan meminta nomor telepon")
@@ -149,12 +156,12 @@ def test_mistakes_are_marked_on_their_elements_and_not_deployed(
     page.get_by_label("Impor berkas").set_input_files(
         files=[{"name": FILE, "mimeType": "application/xml", "buffer": broken_skp()}]
     )
-    assert "dibuka" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("dibuka")
     page.get_by_role("button", name="Periksa").click()
     problems = page.get_by_role("list", name="Masalah")
     problems.locator("li").nth(1).wait_for()
     shots(page, "problems-marked")
-    assert "Ditemukan 2 masalah" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("Ditemukan 2 masalah")
     for element, text in (("usulkan_skp", "no lane, candidate group"), ("gw_keputusan_skp", "no condition")):
         assert "kinerja-problem" in shape(page, element).get_attribute("class")
         overlay = page.locator(f'.djs-overlays[data-container-id="{element}"] .modeler-problem')
