@@ -195,3 +195,10 @@ def test_wrong_method_is_405_with_the_error_body(api, queued):
     response = api("ani").request("PUT", f"/tasks/{queued}")
     assert_error(response, 405, "method_not_allowed")
     assert "GET" in response.headers["Allow"]
+
+
+def test_a_body_over_a_megabyte_is_413_and_changes_nothing(api, queued):
+    ani = api("ani")
+    huge = {"data": {"target": "x" * (1024 * 1024)}}
+    assert_error(ani.post(f"/tasks/{queued}/complete", json=huge), 413, "too_large")
+    assert ani.get(f"/tasks/{queued}").get_json()["status"] == "open"

@@ -39,7 +39,7 @@ def _failed(response: Response) -> bool:
 @json_only
 @bp.arguments(TokenRequestSchema)
 @bp.response(201, TokenSchema)
-@fails(bp, 400, 415, 429)
+@fails(bp, 413, 415, 429)
 @bp.doc(security=[])
 def token(body: dict[str, Any]) -> dict[str, Any]:
     """Get a token for a username and password; it lasts a working day (KINERJA_TOKEN_HOURS)."""

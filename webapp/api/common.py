@@ -10,12 +10,13 @@ from typing import Any, TypeVar
 from flask import request
 from flask_smorest import Blueprint
 from werkzeug.datastructures import WWWAuthenticate
-from werkzeug.exceptions import BadRequest, Unauthorized, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, Unauthorized, UnsupportedMediaType
 
 from engine.users import Actor
 from webapp.access import current_actor
 
 F = TypeVar("F", bound=Callable[..., Any])
+MAX_JSON_BYTES = 1024 * 1024  # the engine takes at most 256 KB of data or payload; room for the rest
 
 
 def blueprint(name: str, path: str, description: str) -> Blueprint:
@@ -46,10 +47,12 @@ def _unauthorized() -> Unauthorized:
 
 
 def json_only(view: F) -> F:
-    """Refuse a body that is not JSON with 415, and NUL characters anywhere in it with 400."""
+    """Refuse a body that is not JSON with 415, one over MAX_JSON_BYTES with 413, NUL characters with 400."""
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if (request.content_length or 0) > MAX_JSON_BYTES:
+            raise RequestEntityTooLarge(f"send at most {MAX_JSON_BYTES // 1024} KB of JSON")
         if not request.is_json:
             raise UnsupportedMediaType("send the body as JSON (Content-Type: application/json)")
         if _has_nul(request.get_json(silent=True)):  # PostgreSQL text cannot hold one (as for forms)

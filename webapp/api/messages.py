@@ -21,7 +21,7 @@ bp: Blueprint = blueprint("api_messages", "/messages", "Messages to waiting proc
 @bp.arguments(MessageSchema)
 @bp.response(200, DeliverySchema)
 @bp.alt_response(202, schema=DeliverySchema, description="kept until something waits for it (keep: true)")
-@fails(bp, 400, 403, 404, 409, 415)
+@fails(bp, 403, 404, 409, 413, 415)
 def deliver(body: dict[str, Any]) -> Any:
     """Deliver a message by name and correlation keys to the instances waiting for it.
 

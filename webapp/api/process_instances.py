@@ -27,7 +27,7 @@ bp: Blueprint = blueprint("api_process_instances", "/process-instances", "Runnin
 @json_only
 @bp.arguments(StartSchema)
 @bp.response(201, OutcomeSchema)
-@fails(bp, 400, 403, 404, 409, 415)
+@fails(bp, 403, 404, 409, 413, 415)
 def create(body: dict[str, Any]) -> Any:
     """Start the newest version of a process with its start data; answers its status and open tasks."""
     outcome = instances.start(tx(), body["process_key"], caller(), body["data"], body.get("business_key"))

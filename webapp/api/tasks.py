@@ -78,7 +78,7 @@ def release(task_id: int) -> Any:
 @json_only
 @bp.arguments(CompleteSchema)
 @bp.response(200, OutcomeSchema)
-@fails(bp, 400, 403, 404, 409, 415)
+@fails(bp, 403, 404, 409, 413, 415)
 def complete(body: dict[str, Any], task_id: int) -> Any:
     """Complete a task with its form's values; answers the instance's status and its open tasks."""
     actor = caller()
