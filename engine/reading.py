@@ -4,6 +4,7 @@ Who may read an instance: HR and auditors (``SEE_ALL_ROLES``) any; anyone else t
 started, those about themselves or someone they assess (``evaluations.may_see``), and those in which
 they hold, held or may claim a task. An instance that exists but is not theirs is refused
 (PermissionDenied), one that does not exist is NotFound. Verifying every audit chain is for auditors.
+An auditor's every read is written to the access log (``engine.access_log``); the caller commits it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from engine import assignment, audit, evaluations, history, team
+from engine.access_log import log_access
 from engine.deploy import definition_ref
 from engine.errors import NotFound, PermissionDenied
 from engine.runtime import Tx
@@ -124,12 +126,18 @@ def search(
     rows, total = tx.store.instances(
         process_key=process_key, status=status, subject=subject, limit=limit, offset=offset, only=only
     )
+    if actor.read_only:  # an auditor's every look is logged (the caller commits it with the answer)
+        log_access(
+            tx, actor, "search", None, process_key=process_key, status=status, nip=subject, offset=offset
+        )
     return InstancePage([_summary(tx, r) for r in rows], total, limit, offset)
 
 
 def show(tx: Tx, actor: Actor, instance_id: int) -> InstanceView:
     """One instance: its status, version, current data and open tasks."""
     row = readable(tx, actor, instance_id)
+    if actor.read_only:
+        log_access(tx, actor, "instance", instance_id)
     active = [t for t in tx.store.tasks_of_instance(row.id) if t.status in ACTIVE_TASK_STATUSES]
     return InstanceView(
         _summary(tx, row), history.current_data(tx, row.id), tuple(TaskSummary.of(t) for t in active)
@@ -139,6 +147,8 @@ def show(tx: Tx, actor: Actor, instance_id: int) -> InstanceView:
 def history_of(tx: Tx, actor: Actor, instance_id: int) -> list[history.HistoryEvent]:
     """An instance's audit events in order, for those who may read the instance."""
     readable(tx, actor, instance_id)
+    if actor.read_only:
+        log_access(tx, actor, "instance", instance_id, history=True)
     return history.history(tx, instance_id)
 
 
@@ -146,4 +156,7 @@ def verify_all(tx: Tx, actor: Actor) -> audit.Verification:
     """Verify every audit chain: for auditors and administrators."""
     if not actor.roles & AUDIT_ROLES:
         raise PermissionDenied("only an auditor may verify the audit trail")
-    return audit.verify(tx)
+    result = audit.verify(tx)
+    if actor.read_only:
+        log_access(tx, actor, "verify", None, ok=result.ok)
+    return result

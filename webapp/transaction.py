@@ -22,15 +22,26 @@ def tx() -> Tx:
     queue behind the writers.
     """
     if "kinerja_tx" not in g:
-        g.kinerja_tx = engine().begin(write=request.method not in _READS)
+        g.kinerja_writing = request.method not in _READS
+        g.kinerja_tx = engine().begin(write=g.kinerja_writing)
     current: Tx = g.kinerja_tx
     return current
 
 
 def begin_writing() -> None:
-    """Make this request's transaction a writing one even for a GET (pages that log their own views)."""
-    if "kinerja_tx" not in g:
-        g.kinerja_tx = engine().begin(write=True)
+    """Make this request's transaction a writing one even for a GET (views that log themselves).
+
+    A reading transaction already begun has only read (who is asking): it is ended, so the new one
+    starts from a fresh snapshot; on SQLite a read snapshot cannot always become a write.
+    """
+    if g.get("kinerja_writing"):
+        return
+    current = g.pop("kinerja_tx", None)
+    if current is not None:
+        current.rollback()
+        current.close()
+    g.kinerja_writing = True
+    g.kinerja_tx = engine().begin(write=True)
 
 
 def commit() -> None:

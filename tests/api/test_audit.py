@@ -29,3 +29,21 @@ def test_an_auditor_verifies_every_chain_and_hears_of_the_first_change(api, engi
 def test_staff_may_not_verify(api, people):
     for who in ("ani", "budi", "eka"):
         assert_error(api(who).get("/audit/verify"), 403, "forbidden")
+
+
+def test_an_auditors_reads_over_the_api_are_in_the_access_log(api, engine, deployed):
+    instance = start(engine, "rencana_kerja", {"nama": "Ani", "nip": NIP_ANI}).instance_id
+    dedi = api("dedi")
+    for path in (f"/process-instances?subject={NIP_ANI}", f"/process-instances/{instance}"):
+        assert dedi.get(path).status_code == 200
+    assert dedi.get(f"/process-instances/{instance}/history").status_code == 200
+    assert dedi.get("/audit/verify").status_code == 200
+    assert api("eka").get(f"/process-instances/{instance}").status_code == 200  # HR: daily work, not logged
+    with engine.transaction(write=False) as tx:
+        logged = [(a.actor, a.action, a.instance_id, a.params) for a in reversed(tx.store.audit.accesses())]
+    assert logged == [
+        ("dedi", "search", None, f'{{"nip":"{NIP_ANI}","offset":0}}'),
+        ("dedi", "instance", instance, "{}"),
+        ("dedi", "instance", instance, '{"history":true}'),
+        ("dedi", "verify", None, '{"ok":true}'),
+    ]

@@ -51,6 +51,7 @@ def index(args: dict[str, Any]) -> dict[str, Any]:
         limit=size,
         offset=(number - 1) * size,
     )
+    commit()  # an auditor's look is logged
     return page(found.items, found.total, number, size)
 
 
@@ -60,6 +61,7 @@ def index(args: dict[str, Any]) -> dict[str, Any]:
 def show(instance_id: int) -> dict[str, Any]:
     """One instance: status, version, its data now, its open tasks."""
     view = reading.show(tx(), caller(), instance_id)
+    commit()  # an auditor's look is logged
     return {**vars(view.summary), "data": view.data, "open_tasks": view.open_tasks}
 
 
@@ -70,5 +72,6 @@ def show(instance_id: int) -> dict[str, Any]:
 def history(args: dict[str, Any], instance_id: int) -> dict[str, Any]:
     """The instance's audit events in order: who did what, when, with which data, and the hashes."""
     events = reading.history_of(tx(), caller(), instance_id)
+    commit()  # an auditor's look is logged
     size, number = args["page_size"], args["page"]
     return page(events[(number - 1) * size : number * size], len(events), number, size)
