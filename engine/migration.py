@@ -26,7 +26,7 @@ from engine.settle import settle
 from engine.status import LIVE_INSTANCE_STATUSES, AuditType, TaskStatus
 from engine.store import InstanceRow, dumps
 from engine.store.records import ProcessDefinitionRecord
-from engine.users import Actor
+from engine.users import Actor, check_may_change
 from engine.work import load
 
 
@@ -97,6 +97,7 @@ def _answer(
 
 def migrate(tx: Tx, actor: Actor, instance_id: int, version: int) -> InstanceMove:
     """Move one live instance onto a version of its process; refused (MigrationRefused) with the reason."""
+    check_may_change(actor)
     require_owner(actor)
     row = tx.store.lean.lock_instance(instance_id)
     if row is None:

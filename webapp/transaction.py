@@ -34,7 +34,7 @@ def begin_writing() -> None:
     A reading transaction already begun has only read (who is asking): it is ended, so the new one
     starts from a fresh snapshot; on SQLite a read snapshot cannot always become a write.
     """
-    if g.get("kinerja_writing"):
+    if g.get("kinerja_writing") and "kinerja_tx" in g:
         return
     current = g.pop("kinerja_tx", None)
     if current is not None:

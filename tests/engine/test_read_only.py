@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import batch, deploy, instances, messages, users
+from engine import batch, deploy, instances, messages, migration, users
 from engine.errors import PermissionDenied, ReadOnly
 from tests.support import GOOD_PROPOSAL, add_people, complete, deploy_files, source, start
 
@@ -29,6 +29,7 @@ COMMANDS = {
     "cancel": lambda tx, a, task: instances.cancel(tx, 1, a),
     "deploy": lambda tx, a, task: deploy.deploy(tx, [source("assigned_review.bpmn")], a),
     "message": lambda tx, a, task: messages.deliver(tx, "X", {}, None, actor=a),
+    "migrate": lambda tx, a, task: migration.migrate(tx, a, 1, 1),
 }
 
 

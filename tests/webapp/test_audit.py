@@ -177,3 +177,21 @@ def test_an_auditors_look_at_an_evaluation_is_logged_too(app, as_user, world, en
     assert accesses(engine) == [("dedi", "evaluation", 1, {}), ("dedi", "record", None, {"nip": NIP_ANI})]
     page = as_user("dedi").get("/audit/log").get_data(as_text=True)
     assert "Rekam kinerja" in page and "Evaluasi" in page
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/modeler"),
+        ("post", "/modeler/rencana_kerja/1/deploy"),
+        ("get", "/modeler/rencana_kerja/migrate?to=1"),
+        ("post", "/modeler/rencana_kerja/migrate"),
+    ],
+)
+def test_the_auditor_gets_403_on_deploying_and_migrating(app, as_user, world, engine, method, path):
+    with engine.transaction() as tx:  # even an auditor who also owns processes
+        tx.store.set_roles(tx.store.user("dedi").id, ["auditor", "pemilik_proses"])
+    client = as_user("dedi")
+    data = {"name": "two_lane_approval.bpmn", "content": "<x/>", "to": "1", "instance": "1"}
+    response = client.get(path) if method == "get" else post(client, path, data)
+    assert response.status_code == 403
