@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 from engine.runtime import PROJECT_ROOT, Engine
 from webapp import access, api, assets, errors, i18n, scheduling, security, transaction, wording
@@ -47,8 +48,24 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: Engine | None
     return app
 
 
+INT32_MAX = 2**31 - 1
+
+
+class RowId(IntegerConverter):
+    """``<int:...>`` in our routes: a row id, so at most the database's 32-bit integer.
+
+    A larger number can name no row; matching it would only send the database a value it refuses.
+    """
+
+    def __init__(
+        self, url_map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = None
+    ) -> None:
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=INT32_MAX if max is None else max)
+
+
 def register_blueprints(app: Flask) -> None:
     """One blueprint per noun."""
+    app.url_map.converters["int"] = RowId
     from webapp import audit, auth, inbox, language, migrations, modeler, performance, tasks, team
 
     for module in (auth, inbox, tasks, language, performance, team, audit, modeler, migrations, assets):

@@ -141,3 +141,13 @@ def test_a_nul_character_anywhere_is_a_clear_400(app, people, method, path, data
 
 def test_health(app):
     assert app.test_client().get("/health").get_json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/tasks/99999999999", "/evaluations/2147483648", "/audit/instances/99999999999999999999"],
+)
+def test_an_id_past_the_database_range_is_a_plain_404(app, people, path):
+    client = app.test_client()
+    login(client, "ani")
+    assert client.get(path).status_code == 404
