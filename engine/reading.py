@@ -3,8 +3,8 @@
 Who may read an instance: HR and auditors (``SEE_ALL_ROLES``) any; anyone else the instances they
 started, those about themselves or someone they assess (``evaluations.may_see``), and those in which
 they hold, held or may claim a task. An instance that exists but is not theirs is refused
-(PermissionDenied), one that does not exist is NotFound. Verifying every audit chain is for auditors.
-An auditor's every read is written to the access log (``engine.access_log``); the caller commits it.
+(PermissionDenied), one that does not exist is NotFound. An auditor's every read is written to the
+access log (``engine.access_log``); the caller commits it. Verification is ``inspection.verify_all``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine import assignment, audit, evaluations, history, team
+from engine import assignment, evaluations, history, team
 from engine.access_log import log_access
 from engine.deploy import definition_ref
 from engine.errors import NotFound, PermissionDenied
@@ -24,8 +24,7 @@ from engine.store.records import ProcessInstanceRecord
 from engine.tasks import MAX_PAGE, TaskSummary
 from engine.users import Actor
 
-SEE_ALL_ROLES = frozenset({"admin", "auditor", "bkpsdm", "pengelola_kinerja"})
-AUDIT_ROLES = frozenset({"admin", "auditor"})
+SEE_ALL_ROLES = evaluations.SEE_ALL_ROLES  # HR and auditors: the same people the pages let see everything
 
 
 @dataclass(frozen=True)
@@ -150,13 +149,3 @@ def history_of(tx: Tx, actor: Actor, instance_id: int) -> list[history.HistoryEv
     if actor.read_only:
         log_access(tx, actor, "instance", instance_id, history=True)
     return history.history(tx, instance_id)
-
-
-def verify_all(tx: Tx, actor: Actor) -> audit.Verification:
-    """Verify every audit chain: for auditors and administrators."""
-    if not actor.roles & AUDIT_ROLES:
-        raise PermissionDenied("only an auditor may verify the audit trail")
-    result = audit.verify(tx)
-    if actor.read_only:
-        log_access(tx, actor, "verify", None, ok=result.ok)
-    return result
