@@ -12,17 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from engine.audit import InstanceChain
 from engine.bpmn.runner import clock
 from engine.bpmn.scripting import Limits, using_limits
 from engine.bpmn.template import StartTemplate
 from engine.deploy import definition_ref, model_of
 from engine.errors import BadRequest, ProcessFailed
-from engine.instances import SUBJECT_KEYS, _check_data, _check_may_start, _latest, start
+from engine.instances import _check_data, _check_may_start, _latest, insert_started, start
 from engine.runtime import Tx
 from engine.settle import Outcome, open_task
-from engine.status import AuditType, InstanceStatus
-from engine.store import InstanceRow
+from engine.status import InstanceStatus
 from engine.tasks import TaskSummary
 from engine.users import Actor, check_may_change
 from engine.work import Work
@@ -69,42 +67,8 @@ def _from_template(
         raise BadRequest("a business key has 1 to 255 characters")
     values = {**template.shared, **own}
     started = template.instantiate(own)
-    now = tx.clock.now()
-    subject = {
-        column: str(values[k])[:255] for k, column in SUBJECT_KEYS.items() if values.get(k) is not None
-    }
-    row = InstanceRow(
-        id=0,
-        definition_id=definition.id,
-        process_key=definition.key,
-        business_key=business_key,
-        subject_nip=subject.get("subject_nip"),
-        subject_name=subject.get("subject_name"),
-        subject_unit=subject.get("subject_unit"),
-        status=InstanceStatus.RUNNING,
-        state=started.state,
-        next_due_at=None,
-        row_version=1,
-        started_by=actor.username,
-        started_at=now,
-        updated_at=now,
-        ended_at=None,
-        error=None,
-        audit_seq=0,
-        audit_head=None,
-    )
-    row.id = tx.store.lean.insert_instance({k: getattr(row, k) for k in row.__slots__})
-    chain = InstanceChain(tx, row)
-    chain.add(
-        AuditType.INSTANCE_STARTED,
-        {
-            "process_key": definition.key,
-            "version": definition.version,
-            "definition_sha256": definition.sha256,
-            "business_key": business_key,
-            "data": values,
-        },
-        actor.username,
+    row, chain = insert_started(
+        tx, definition, actor, values, business_key, status=InstanceStatus.RUNNING, state=started.state
     )
     work = Work(row, None, chain)  # type: ignore[arg-type]  # opening tasks reads the row and chain only
     try:

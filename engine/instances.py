@@ -151,6 +151,22 @@ def begin(
     with engine_step(tx, None, definition.key, actor):  # not stored yet: handlers see no instance id
         execution = Execution.start(model, values, start_cycle)
         waiting_to_begin = any(w.start and w.kind == "timer" for w in execution.waiting_events())
+    status = InstanceStatus.SCHEDULED if waiting_to_begin else InstanceStatus.RUNNING
+    row, chain = insert_started(tx, definition, actor, values, business_key, status=status, state="{}")
+    return Work(row, execution, chain)
+
+
+def insert_started(
+    tx: Tx,
+    definition: Any,
+    actor: Actor,
+    values: dict[str, Any],
+    business_key: str | None,
+    *,
+    status: InstanceStatus,
+    state: str,
+) -> tuple[InstanceRow, InstanceChain]:
+    """Insert a new instance's row and audit its start (for ``begin`` and batch starts)."""
     now = tx.clock.now()
     subject = {
         column: str(values[k])[:255] for k, column in SUBJECT_KEYS.items() if values.get(k) is not None
@@ -163,8 +179,8 @@ def begin(
         subject_nip=subject.get("subject_nip"),
         subject_name=subject.get("subject_name"),
         subject_unit=subject.get("subject_unit"),
-        status=InstanceStatus.SCHEDULED if waiting_to_begin else InstanceStatus.RUNNING,
-        state="{}",
+        status=status,
+        state=state,
         next_due_at=None,
         row_version=1,
         started_by=actor.username,
@@ -176,8 +192,8 @@ def begin(
         audit_head=None,
     )
     row.id = tx.store.lean.insert_instance({k: getattr(row, k) for k in row.__slots__})
-    work = Work(row, execution, InstanceChain(tx, row))
-    work.chain.add(
+    chain = InstanceChain(tx, row)
+    chain.add(
         AuditType.INSTANCE_STARTED,
         {
             "process_key": definition.key,
@@ -188,7 +204,7 @@ def begin(
         },
         actor.username,
     )
-    return work
+    return row, chain
 
 
 def _latest(tx: Tx, key: str) -> Any:
