@@ -12,7 +12,8 @@ DMN reader then tries it as Python, so SpiffWorkflow-style tables (``item['x']``
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from engine.bpmn.descent import Descent, Token, tokenize
 
 _TOKEN = re.compile(
     r"""
@@ -34,24 +35,13 @@ class FeelError(ValueError):
     """Text that is not the FEEL this engine understands."""
 
 
-@dataclass(frozen=True)
-class _Tok:
-    kind: str
-    text: str
-
-
-def _tokenize(text: str) -> list[_Tok]:
-    tokens, pos = [], 0
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None:
-            raise FeelError(f"cannot read {text[pos:]!r}")
-        if match.lastgroup != "ws":
-            kind = match.lastgroup or ""
-            tokens.append(_Tok(kind, re.sub(r"\s+", " ", match.group()) if kind == "fn" else match.group()))
-        pos = match.end()
-    tokens.append(_Tok("end", ""))
-    return tokens
+def _tokenize(text: str) -> list[Token]:
+    return tokenize(
+        _TOKEN,
+        text,
+        lambda rest: FeelError(f"cannot read {rest!r}"),
+        lambda kind, token: re.sub(r"\s+", " ", token) if kind == "fn" else token,
+    )
 
 
 def expression(text: str) -> str:
@@ -81,27 +71,14 @@ def unary_tests(text: str, variable: str) -> str | None:
     return f"(not {joined})" if negate else joined
 
 
-class _Parser:
+class _Parser(Descent):
     """Recursive descent; ``variable`` is the input a unary test compares (also what ``?`` means)."""
 
-    def __init__(self, tokens: list[_Tok], source: str, variable: str | None) -> None:
-        self.tokens, self.pos, self.source, self.variable = tokens, 0, source, variable
+    error = FeelError
 
-    def peek(self, ahead: int = 0) -> _Tok:
-        return self.tokens[min(self.pos + ahead, len(self.tokens) - 1)]
-
-    def accept(self, *texts: str) -> str | None:
-        token = self.peek()
-        if token.kind in ("op", "name") and token.text in texts:
-            self.pos += 1
-            return token.text
-        return None
-
-    def expect(self, text: str) -> None:
-        if self.accept(text) is None:
-            raise FeelError(
-                f"expected {text!r} but found {self.peek().text or 'the end'!r} in {self.source!r}"
-            )
+    def __init__(self, tokens: list[Token], source: str, variable: str | None) -> None:
+        super().__init__(tokens, source)
+        self.variable = variable
 
     def finish(self) -> None:
         if self.peek().kind != "end":
@@ -209,16 +186,6 @@ class _Parser:
                 self.pos += 3
             else:
                 return python
-
-    def arguments(self) -> str:
-        self.expect("(")
-        args: list[str] = []
-        if self.accept(")") is None:
-            args.append(self.expression())
-            while self.accept(","):
-                args.append(self.expression())
-            self.expect(")")
-        return ", ".join(args)
 
     def primary(self) -> str:
         token = self.peek()

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import keyword
 import re
-from dataclasses import dataclass
+
+from engine.bpmn.descent import Descent, Token, tokenize
 
 _TOKEN = re.compile(
     r"""
@@ -34,31 +35,14 @@ class JuelError(ValueError):
     """A JUEL expression that does not parse, or uses something we do not support."""
 
 
-@dataclass(frozen=True)
-class _Tok:
-    kind: str  # string | number | name | op | end
-    text: str
-
-
-def tokenize(body: str) -> list[_Tok]:
+def _tokenize(body: str) -> list[Token]:
     """Split an expression body (without the ``${ }``) into tokens."""
-    tokens: list[_Tok] = []
-    pos = 0
-    while pos < len(body):
-        match = _TOKEN.match(body, pos)
-        if match is None:
-            raise JuelError(f"cannot read {body[pos:]!r} in expression {body!r}")
-        kind = match.lastgroup or ""
-        if kind != "ws":
-            tokens.append(_Tok(kind, match.group()))
-        pos = match.end()
-    tokens.append(_Tok("end", ""))
-    return tokens
+    return tokenize(_TOKEN, body, lambda rest: JuelError(f"cannot read {rest!r} in expression {body!r}"))
 
 
 def translate(body: str) -> str:
     """The Python expression equal to one JUEL expression body."""
-    parser = _Parser(tokenize(body), body)
+    parser = _Parser(_tokenize(body), body)
     python = parser.expression()
     left = parser.peek()
     if left.kind != "end":
@@ -68,33 +52,11 @@ def translate(body: str) -> str:
     return python
 
 
-class _Parser:
+class _Parser(Descent):
     """Recursive descent over JUEL's precedence levels; each method returns Python source."""
 
-    def __init__(self, tokens: list[_Tok], source: str) -> None:
-        self.tokens = tokens
-        self.pos = 0
-        self.source = source
-
-    def peek(self, ahead: int = 0) -> _Tok:
-        return self.tokens[min(self.pos + ahead, len(self.tokens) - 1)]
-
-    def take(self) -> _Tok:
-        token = self.peek()
-        self.pos += 1
-        return token
-
-    def accept(self, *texts: str) -> str | None:
-        token = self.peek()
-        if token.kind in ("op", "name") and token.text in texts:
-            self.pos += 1
-            return token.text
-        return None
-
-    def expect(self, text: str) -> None:
-        if self.accept(text) is None:
-            found = self.peek().text or "the end"
-            raise JuelError(f"expected {text!r} but found {found!r} in expression {self.source!r}")
+    error = JuelError
+    place = "in expression"
 
     def expression(self) -> str:
         condition = self.binary(0)
@@ -152,16 +114,6 @@ class _Parser:
                 python = f"el_get({python}, {index})"
             else:
                 return python
-
-    def arguments(self) -> str:
-        self.expect("(")
-        args: list[str] = []
-        if self.accept(")") is None:
-            args.append(self.expression())
-            while self.accept(","):
-                args.append(self.expression())
-            self.expect(")")
-        return ", ".join(args)
 
     def primary(self) -> str:
         token = self.take()
