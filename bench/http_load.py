@@ -45,6 +45,7 @@ from engine.store import Database, normalize_url  # noqa: E402
 CLIENTS = 16
 STEPS = 5
 TARGET_RATE, TARGET_P95_MS = 300.0, 50.0
+STATEMENTS = 11  # what a completion sends PostgreSQL: its statements and the COMMIT
 
 
 def model() -> bytes:
@@ -117,8 +118,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(url: str, port: int, workers: int, threads: int, kind: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "KINERJA_DATABASE_URL": url, "KINERJA_SECRET_KEY": "bench-" + uuid.uuid4().hex}
+def start_server(
+    url: str, port: int, args: argparse.Namespace, app: str = "webapp:create_app()", **extra: str
+) -> subprocess.Popen[bytes]:
+    secret = "bench-" + uuid.uuid4().hex
+    env = {**os.environ, "KINERJA_DATABASE_URL": url, "KINERJA_SECRET_KEY": secret, **extra}
+    workers, threads, kind = args.workers, args.threads, args.worker_class
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
         "--workers", str(workers),
@@ -126,7 +131,8 @@ def start_server(url: str, port: int, workers: int, threads: int, kind: str) -> 
         "--threads", str(threads),
         "--bind", f"127.0.0.1:{port}",
         "--log-level", "warning",
-        "webapp:create_app()",
+        "--pythonpath", str(ROOT / "bench"),
+        app,
     ]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     deadline = time.monotonic() + 60
@@ -231,6 +237,77 @@ def check_history(url: str, done: list[int]) -> tuple[int, int, int]:
     return missing, twice, unexpected
 
 
+@dataclass
+class Run:
+    """What one sitting of clients against one server did."""
+
+    clients: list[Client]
+    elapsed: float
+    cpu: dict[str, float]  # seconds of CPU by part
+    load_before: float
+
+    @property
+    def count(self) -> int:
+        return sum(len(c.done) for c in self.clients)
+
+    def latencies_ms(self) -> list[float]:
+        return sorted(x * 1000 for c in self.clients for x in c.latencies)
+
+    def summary(self) -> str:
+        latencies = self.latencies_ms()
+        p50 = statistics.median(latencies) if latencies else float("nan")
+        p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
+        return f"{self.count / self.elapsed:.0f}/s, p50 {p50:.1f} ms, p95 {p95:.1f} ms"
+
+    def cpu_line(self) -> str:
+        per = {name: seconds * 1000 / max(self.count, 1) for name, seconds in self.cpu.items()}
+        ceiling = (os.cpu_count() or 1) * 1000 / max(sum(per.values()), 1e-9)
+        return (
+            ", ".join(f"{name} {ms:.2f} ms" for name, ms in per.items())
+            + f"; all {os.cpu_count()} cores to this alone: at most {ceiling:.0f}/s"
+        )
+
+
+def drive(server: subprocess.Popen[bytes], url: str, clients: list[Client], seconds: float) -> Run:
+    """Run the clients against the server for ``seconds``, measuring the CPU each part spends."""
+    load_before = os.getloadavg()[0]
+    pids = server_pids(server, url)
+    cpu_before = {name: cpu_seconds(found) for name, found in pids.items()}
+    cpu_before["clients"] = time.process_time()
+    stop_at = time.monotonic() + seconds
+    threads = [threading.Thread(target=c.run, args=(stop_at,)) for c in clients]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    pids = server_pids(server, url)  # backends opened during the run count too (from their start)
+    cpu = {name: cpu_seconds(found) - cpu_before.get(name, 0.0) for name, found in pids.items()}
+    cpu["clients"] = time.process_time() - cpu_before["clients"]
+    return Run(clients, elapsed, cpu, load_before)
+
+
+def floor(url: str, args: argparse.Namespace, statements: int) -> Run:
+    """The same gunicorn and clients against bench/floor_app.py: answering without completing."""
+    db = create_engine(url)
+    with db.begin() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS floor_event (task_id bigint, n int, payload text)"))
+    db.dispose()
+    dsn = normalize_url(url).replace("postgresql+psycopg://", "postgresql://")
+    extra = {"KINERJA_FLOOR_STATEMENTS": str(statements), "KINERJA_FLOOR_DSN": dsn}
+    port = free_port()
+    server = start_server(url, port, args, "floor_app:app", **extra)
+    try:
+        clients = [Client(port, "floor") for _ in range(CLIENTS)]
+        for n, client in enumerate(clients):
+            client.todo.append(n * 10_000_000)  # each answer names the next task: an endless supply
+        return drive(server, url, clients, args.floor_seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     default = os.environ.get("KINERJA_BENCH_DATABASE_URL") or os.environ.get("KINERJA_TEST_DATABASE_URL")
@@ -240,6 +317,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="gunicorn gthread threads per worker")
     parser.add_argument("--worker-class", default="gthread", help="gthread keeps connections alive")
+    parser.add_argument("--floor-seconds", type=float, default=10.0, help="each floor run; 0 for none")
+    parser.add_argument(
+        "--floor-statements", type=int, default=STATEMENTS, help="statements of the floor with a database"
+    )
     args = parser.parse_args()
 
     url, name = scratch_database(args.url)
@@ -249,27 +330,16 @@ def main() -> None:
         secrets = seed(url, args.instances)
         print(f"seeded {args.instances} instances ({args.instances * STEPS} tasks) for {CLIENTS} clerks "
               f"in {time.monotonic() - began:.1f} s")  # fmt: skip
+        floors = []
+        if args.floor_seconds > 0:
+            floors = [(n, floor(url, args, n)) for n in (0, args.floor_statements)]
         port = free_port()
-        server = start_server(url, port, args.workers, args.threads, args.worker_class)
+        server = start_server(url, port, args)
         clients = [Client(port, secret) for secret in secrets]
         for client in clients:
             client.list_tasks()
-        args.load_before = os.getloadavg()[0]
-        pids = server_pids(server, url)
-        cpu_before = {name: cpu_seconds(found) for name, found in pids.items()}
-        cpu_before["clients"] = time.process_time()
-        stop_at = time.monotonic() + args.seconds
-        threads = [threading.Thread(target=c.run, args=(stop_at,)) for c in clients]
-        started = time.monotonic()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.monotonic() - started
-        pids = server_pids(server, url)  # backends opened during the run count too (from their start)
-        cpu = {name: cpu_seconds(found) - cpu_before.get(name, 0.0) for name, found in pids.items()}
-        cpu["clients"] = time.process_time() - cpu_before["clients"]
-        report(url, clients, elapsed, args, cpu)
+        run = drive(server, url, clients, args.seconds)
+        report(url, run, args, floors)
     finally:
         if server is not None:
             server.terminate()
@@ -277,30 +347,30 @@ def main() -> None:
         drop_database(args.url, name)
 
 
-def report(
-    url: str, clients: list[Client], elapsed: float, args: argparse.Namespace, cpu: dict[str, float]
-) -> None:
-    done = [t for c in clients for t in c.done]
-    latencies = sorted(x * 1000 for c in clients for x in c.latencies)
-    errors = [e for c in clients for e in c.errors]
-    rate = len(done) / elapsed
+def report(url: str, run: Run, args: argparse.Namespace, floors: list[tuple[int, Run]]) -> None:
+    done = [t for c in run.clients for t in c.done]
+    latencies = run.latencies_ms()
+    errors = [e for c in run.clients for e in c.errors]
+    rate = len(done) / run.elapsed
     p50 = statistics.median(latencies) if latencies else float("nan")
     p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
     missing, twice, unexpected = check_history(url, done)
     server = f"{args.workers} workers x {args.threads} threads ({args.worker_class})"
     print(f"gunicorn: {server}; {CLIENTS} clients; "
-          f"load average {args.load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after")  # fmt: skip
-    print(f"completions: {len(done)} in {elapsed:.1f} s = {rate:.0f}/s")
+          f"load average {run.load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after")  # fmt: skip
+    for statements, other in floors:
+        what = f"Flask + {statements} INSERTs and a COMMIT" if statements else "Flask answering, no database"
+        print(f"floor, {what} (bench/floor_app.py): {other.summary()}")
+        print(f"  CPU per request: {other.cpu_line()}")
+    print(f"completions: {len(done)} in {run.elapsed:.1f} s = {rate:.0f}/s")
     print(f"latency of a completion: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
     print(f"errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
     if done:
-        per = {name: seconds * 1000 / len(done) for name, seconds in cpu.items()}
-        ceiling = (os.cpu_count() or 1) * 1000 / sum(per.values())
-        print(
-            "CPU per completion: "
-            + ", ".join(f"{name} {ms:.2f} ms" for name, ms in per.items())
-            + f"; all {os.cpu_count()} cores to this alone: at most {ceiling:.0f} completions/s"
-        )
+        print(f"CPU per completion: {run.cpu_line()}")
+    for statements, other in floors:
+        if other.count:
+            ratio = rate / (other.count / other.elapsed)
+            print(f"completions / floor with {statements} statements: {ratio:.2f}")
     print(f"history: {missing} completions missing, {twice} recorded twice, {unexpected} not by the clients")
     ok = rate >= TARGET_RATE and p95 <= TARGET_P95_MS and not errors and missing == twice == unexpected == 0
     targets = f">= {TARGET_RATE:.0f}/s, p95 <= {TARGET_P95_MS:.0f} ms, no errors, each completion once"
