@@ -45,7 +45,7 @@ from engine.store import Database, normalize_url  # noqa: E402
 CLIENTS = 16
 STEPS = 5
 TARGET_RATE, TARGET_P95_MS = 300.0, 50.0
-STATEMENTS = 11  # what a completion sends PostgreSQL: its statements and the COMMIT
+STATEMENTS = 8  # what a completion sends PostgreSQL: its 7 statements and the COMMIT
 
 
 def model() -> bytes:

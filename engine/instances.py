@@ -72,10 +72,11 @@ def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, A
     return changed
 
 
-def _lock_task(tx: Tx, task_id: int, actor: Actor) -> tuple[TaskRow, InstanceRow]:
-    """Lock the task's instance, then read the task as it is now; hide tasks the actor may not see."""
+def _lock_task(tx: Tx, task_id: int, actor: Actor) -> tuple[TaskRow, InstanceRow, list[TaskRow]]:
+    """Lock the task's instance, then read the task and the instance's active tasks as they are now
+    (the task among them while it is active); hide tasks the actor may not see."""
     instance = tx.store.lean.lock_instance_of_task(task_id)
-    task = tx.store.lean.task(task_id) if instance is not None else None
+    task, active = tx.store.lean.task_and_active(task_id, instance.id) if instance else (None, [])
     if instance is None or task is None:
         raise NotFound(f"no task {task_id}")
     roles, users = tuple(json.loads(task.candidate_roles)), tuple(json.loads(task.candidate_users))
@@ -87,7 +88,7 @@ def _lock_task(tx: Tx, task_id: int, actor: Actor) -> tuple[TaskRow, InstanceRow
         raise NotFound(f"no task {task_id}")
     if task.status not in ACTIVE_TASK_STATUSES:
         raise Conflict(f"task {task_id} is already {task.status}")
-    return task, instance
+    return task, instance, active
 
 
 def check_may_complete(tx: Tx, task_id: int, actor: Actor) -> None:
@@ -239,7 +240,7 @@ def _touch(tx: Tx, instance: InstanceRow, chain: InstanceChain) -> None:
 def claim(tx: Tx, task_id: int, actor: Actor) -> TaskSummary:
     """Take an open task from a queue into one's own inbox."""
     check_may_change(actor)
-    task, instance = _lock_task(tx, task_id, actor)
+    task, instance, _active = _lock_task(tx, task_id, actor)
     if task.status != TaskStatus.OPEN:
         if task.assignee in actor.identities:
             raise Conflict(f"task {task_id} is already yours")
@@ -259,7 +260,7 @@ def claim(tx: Tx, task_id: int, actor: Actor) -> TaskSummary:
 def release(tx: Tx, task_id: int, actor: Actor) -> TaskSummary:
     """Give a claimed task back to its queue."""
     check_may_change(actor)
-    task, instance = _lock_task(tx, task_id, actor)
+    task, instance, _active = _lock_task(tx, task_id, actor)
     if task.status == TaskStatus.ASSIGNED:
         raise Conflict(f"task {task_id} was assigned to you by the process; it cannot go back to a queue")
     if task.status != TaskStatus.CLAIMED or task.assignee not in actor.identities:
@@ -286,7 +287,7 @@ def complete(tx: Tx, task_id: int, data: Mapping[str, Any] | None, actor: Actor)
     """
     check_may_complete(tx, task_id, actor)
     values = _check_data(data)
-    task, instance = _lock_task(tx, task_id, actor)
+    task, instance, active = _lock_task(tx, task_id, actor)
     assignment.check_may_complete(
         task, tuple(json.loads(task.candidate_roles)), tuple(json.loads(task.candidate_users)), actor
     )
@@ -316,7 +317,7 @@ def complete(tx: Tx, task_id: int, data: Mapping[str, Any] | None, actor: Actor)
         },
         actor.username,
     )
-    return settle(tx, work, actor, failure)
+    return settle(tx, work, actor, failure, [t for t in active if t is not task])
 
 
 def cancel(tx: Tx, instance_id: int, actor: Actor, reason: str | None = None) -> Outcome:

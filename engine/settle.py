@@ -80,9 +80,7 @@ def open_task(tx: Tx, work: Work, ready: ReadyTask, escalated_from: list[int]) -
     """Index a newly ready human task, with the people the rules choose; audit it and tell them."""
     chosen = assignment.resolve(ready, orgchart.directory(tx))
     lean = tx.store.lean
-    assignee = chosen.assignee
-    if assignee is not None:
-        assignee = lean.usernames_for(assignee) or assignee  # a NIP names its user
+    assignee = chosen.assignee  # a NIP names its user: insert_task stores that user's username
     users = tuple(dict.fromkeys(lean.usernames_for(u) or u for u in chosen.candidate_users))
     chosen = replace(chosen, candidate_users=users)
     row = work.row

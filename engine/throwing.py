@@ -44,7 +44,7 @@ def _throw(
     values = _check_data(data)
     if not code or not code.strip():
         raise BadRequest(f"an {kind} needs a code")
-    task, instance = _lock_task(tx, task_id, actor)
+    task, instance, active = _lock_task(tx, task_id, actor)
     roles, users = tuple(json.loads(task.candidate_roles)), tuple(json.loads(task.candidate_users))
     assignment.check_may_complete(task, roles, users, actor)
     if instance.status != InstanceStatus.RUNNING:
@@ -72,4 +72,4 @@ def _throw(
             },
             actor.username,
         )
-        return settle(tx, work, actor, failure)
+        return settle(tx, work, actor, failure, active)

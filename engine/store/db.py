@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine as DbEngine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+PING_AFTER_IDLE_SECONDS = 5.0  # a pooled PostgreSQL connection idle longer is pinged before use
 
 
 def normalize_url(url: str) -> str:
@@ -35,7 +38,37 @@ def make_db_engine(url: str, **kwargs: Any) -> DbEngine:
         # transaction begins at the first statement and writers queue on the busy timeout.
         event.listen(db_engine, "begin", _sqlite_begin)
         return db_engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    db_engine = create_engine(url, **kwargs)
+    event.listen(db_engine, "checkin", _note_idle)
+    event.listen(db_engine, "checkout", _ping_if_idle(db_engine))
+    return db_engine
+
+
+def _note_idle(_dbapi_connection: Any, record: Any) -> None:
+    record.info["kinerja_idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(db_engine: DbEngine) -> Any:
+    """A checkout that pings only a connection idle for a while (``pool_pre_ping`` pings every time).
+
+    A round trip per request bought little: a connection used a moment ago is alive but for a server
+    restart in that moment, when the request would fail anyway. One the driver knows is broken, or
+    that does not answer the ping, is replaced (the pool retries with a new one).
+    """
+    dialect = db_engine.dialect
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if dbapi_connection.closed or dbapi_connection.broken:
+            raise DisconnectionError("the connection was closed")
+        idle_since = record.info.get("kinerja_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return  # new, or in use a moment ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(f"the connection does not answer: {exc}") from exc
+
+    return checkout
 
 
 def _sqlite_begin(conn: Any) -> None:

@@ -94,6 +94,11 @@ class EventRow:
 
 
 _INSTANCE_COLUMNS = [f.name for f in fields(InstanceRow)]
+_ACTIVE = frozenset({"open", "assigned", "claimed"})
+_ASSIGNEE_AS_USERNAME = (
+    "COALESCE((SELECT username FROM app_user WHERE username = :assignee OR nip = :assignee LIMIT 1), "
+    ":assignee)"
+)
 _TASK_COLUMNS = [f.name for f in fields(TaskRow)]
 _MUTABLE_INSTANCE_COLUMNS = [
     "status",
@@ -135,6 +140,7 @@ class Lean:
         self._session = session
         self._postgres = postgres
         self._dbapi: Any = None
+        self._reused: Any = None
         self._integrity: type[Exception] = connection.dialect.dbapi.IntegrityError  # type: ignore[union-attr]
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -142,9 +148,18 @@ class Lean:
         session = self._session()
         if session is not None and (session.new or session.dirty or session.deleted):
             session.flush()  # ORM changes of this transaction first, so these statements see them
+        if self._reused is not None:
+            return self._reused
         if self._dbapi is None:
             self._dbapi = self._connection.connection.driver_connection
-        return self._dbapi.cursor()
+        cursor = self._dbapi.cursor()
+        if self._postgres:
+            self._reused = cursor  # a psycopg cursor holds nothing between statements: keep one
+        return cursor
+
+    def _release(self, cursor: Any) -> None:
+        if cursor is not self._reused:
+            cursor.close()
 
     def _sql(self, text: str) -> str:
         return _pyformat(text) if self._postgres else text
@@ -168,7 +183,7 @@ class Lean:
         except self._integrity as exc:
             raise Conflict(f"conflicting change: {str(exc).splitlines()[0]}") from exc
         finally:
-            cursor.close()
+            self._release(cursor)
 
     def executemany(self, text: str, rows: Iterable[dict[str, Any]]) -> None:
         batch = [self._bind(r) for r in rows]
@@ -180,7 +195,7 @@ class Lean:
         except self._integrity as exc:
             raise Conflict(f"conflicting change: {str(exc).splitlines()[0]}") from exc
         finally:
-            cursor.close()
+            self._release(cursor)
 
     def fetch(self, text: str, params: dict[str, Any], columns: Sequence[str]) -> list[dict[str, Any]]:
         """Rows of a query as dicts named by ``columns`` (time columns read back as aware UTC)."""
@@ -195,7 +210,7 @@ class Lean:
         except self._integrity as exc:
             raise Conflict(f"conflicting change: {str(exc).splitlines()[0]}") from exc
         finally:
-            cursor.close()
+            self._release(cursor)
 
     @property
     def postgres(self) -> bool:
@@ -207,7 +222,7 @@ class Lean:
             cursor.execute(self._sql(text), self._bind(params))
             return [self._read(columns, row) for row in cursor.fetchall()]
         finally:
-            cursor.close()
+            self._release(cursor)
 
     # -- instances -----------------------------------------------------------------------------
     def lock_instance_of_task(self, task_id: int) -> InstanceRow | None:
@@ -249,7 +264,7 @@ class Lean:
         except self._integrity as exc:
             raise Conflict(f"conflicting change: {str(exc).splitlines()[0]}") from exc
         finally:
-            cursor.close()
+            self._release(cursor)
 
     def save_instance(self, row: InstanceRow) -> None:
         """Write the instance back if nobody else changed it since it was read (row-version check)."""
@@ -283,6 +298,21 @@ class Lean:
         )
         return TaskRow(**rows[0]) if rows else None
 
+    def task_and_active(self, task_id: int, instance_id: int) -> tuple[TaskRow | None, list[TaskRow]]:
+        """A task of an instance, and the instance's active tasks (the task among them if it is one),
+        in one statement: read after the instance is locked, so both are as they are now."""
+        rows = [
+            TaskRow(**r)
+            for r in self._fetch(
+                f"SELECT {', '.join(_TASK_COLUMNS)} FROM human_task WHERE id = :task_id "
+                "OR (instance_id = :instance_id AND status IN ('open', 'assigned', 'claimed')) ORDER BY id",
+                {"task_id": task_id, "instance_id": instance_id},
+                _TASK_COLUMNS,
+            )
+        ]
+        task = next((t for t in rows if t.id == task_id and t.instance_id == instance_id), None)
+        return task, [t for t in rows if t.instance_id == instance_id and t.status in _ACTIVE]
+
     def active_tasks(self, instance_id: int) -> list[TaskRow]:
         rows = self._fetch(
             f"SELECT {', '.join(_TASK_COLUMNS)} FROM human_task "
@@ -293,20 +323,23 @@ class Lean:
         return [TaskRow(**r) for r in rows]
 
     def insert_task(self, row: TaskRow) -> int:
+        """Insert a task; an assignee given by NIP is stored as that user's username (one statement)."""
         columns = [c for c in _TASK_COLUMNS if c != "id"]
+        values = [_ASSIGNEE_AS_USERNAME if c == "assignee" else ":" + c for c in columns]
         cursor = self._cursor()
         try:
             cursor.execute(
                 self._sql(
                     f"INSERT INTO human_task ({', '.join(columns)}) "
-                    f"VALUES ({', '.join(':' + c for c in columns)}) RETURNING id"
+                    f"VALUES ({', '.join(values)}) RETURNING id, assignee"
                 ),
                 self._bind({c: getattr(row, c) for c in columns}),
             )
-            row.id = int(cursor.fetchone()[0])
+            found = cursor.fetchone()
+            row.id, row.assignee = int(found[0]), found[1]
             return row.id
         finally:
-            cursor.close()
+            self._release(cursor)
 
     def save_task(self, row: TaskRow) -> None:
         columns = ("assignee", "status", "claimed_at", "claimed_by", "completed_at", "completed_by")
