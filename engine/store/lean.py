@@ -94,7 +94,8 @@ class EventRow:
 
 
 _INSTANCE_COLUMNS = [f.name for f in fields(InstanceRow)]
-_ACTIVE = frozenset({"open", "assigned", "claimed"})
+_ACTIVE = ("open", "assigned", "claimed")  # a task's statuses while it waits for someone
+_ACTIVE_IN = "(" + ", ".join(f"'{status}'" for status in _ACTIVE) + ")"  # literals, as the indexes have
 _ASSIGNEE_AS_USERNAME = (
     "COALESCE((SELECT username FROM app_user WHERE username = :assignee OR nip = :assignee LIMIT 1), "
     ":assignee)"
@@ -305,7 +306,7 @@ class Lean:
             TaskRow(**r)
             for r in self._fetch(
                 f"SELECT {', '.join(_TASK_COLUMNS)} FROM human_task WHERE id = :task_id "
-                "OR (instance_id = :instance_id AND status IN ('open', 'assigned', 'claimed')) ORDER BY id",
+                f"OR (instance_id = :instance_id AND status IN {_ACTIVE_IN}) ORDER BY id",
                 {"task_id": task_id, "instance_id": instance_id},
                 _TASK_COLUMNS,
             )
@@ -316,7 +317,7 @@ class Lean:
     def active_tasks(self, instance_id: int) -> list[TaskRow]:
         rows = self._fetch(
             f"SELECT {', '.join(_TASK_COLUMNS)} FROM human_task "
-            "WHERE instance_id = :id AND status IN ('open', 'assigned', 'claimed') ORDER BY id",
+            f"WHERE instance_id = :id AND status IN {_ACTIVE_IN} ORDER BY id",
             {"id": instance_id},
             _TASK_COLUMNS,
         )
